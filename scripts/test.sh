@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The whole test suite: formatting, vet, unit + integration tests with the
+# race detector, a short run of every fuzz target, the static headless build,
+# cross-compile checks, the quick benchmark and the GUI window smoke test.
+# FUZZTIME (default 5s) sets how long each fuzz target runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export LANG=C.UTF-8
+step() { printf '\n=== %s\n' "$*"; }
+
+step "gofmt"
+bad=$(gofmt -l $(git ls-files '*.go'))
+if [ -n "$bad" ]; then echo "not gofmt-clean:"; echo "$bad"; exit 1; fi
+
+step "go vet"
+go vet ./...
+
+step "go test -race"
+go test -race -count=1 -timeout 25m ./...
+
+step "fuzz targets (${FUZZTIME:-5s} each)"
+for pkg in $(go list ./...); do
+  for f in $(go test -list '^Fuzz' "$pkg" | grep '^Fuzz' || true); do
+    echo "fuzz $pkg $f"
+    go test -run '^$' -fuzz "^${f}\$" -fuzztime "${FUZZTIME:-5s}" "$pkg" >/tmp/parley-fuzz.log 2>&1 || { cat /tmp/parley-fuzz.log; exit 1; }
+  done
+done
+
+step "static headless build"
+CGO_ENABLED=0 go build -o /tmp/parley-static .
+file /tmp/parley-static | tee /dev/stderr | grep -q 'statically linked'
+/tmp/parley-static version
+
+step "cross-compile checks (android/arm64, darwin/arm64: non-GUI packages)"
+nongui=$(go list ./... | grep -v -e '/ui$' -e '/ui/')
+GOOS=android GOARCH=arm64 CGO_ENABLED=0 go build $nongui
+GOOS=darwin GOARCH=arm64 CGO_ENABLED=0 go build $nongui
+GOOS=windows GOARCH=amd64 CGO_ENABLED=0 go build $nongui
+
+for extra in scripts/test-*.sh; do
+  [ -e "$extra" ] || continue
+  step "$extra"
+  bash "$extra"
+done
+echo
+echo "all checks passed"
