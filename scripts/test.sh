@@ -33,7 +33,7 @@ file /tmp/parley-static | tee /dev/stderr | grep -q 'statically linked'
 
 step "cross-compile checks (android/arm64, darwin/arm64: non-GUI packages)"
 nongui=$(go list ./... | grep -v -e '/ui$' -e '/ui/')
-GOOS=android GOARCH=arm64 CGO_ENABLED=0 go build $nongui
+GOOS=android GOARCH=arm64 CGO_ENABLED=0 go build -ldflags=-checklinkname=0 $nongui
 GOOS=darwin GOARCH=arm64 CGO_ENABLED=0 go build $nongui
 GOOS=windows GOARCH=amd64 CGO_ENABLED=0 go build $nongui
 
