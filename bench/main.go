@@ -1,0 +1,181 @@
+// Command bench measures parley on this machine: each figure beside the
+// bare baseline it must approach, measured in the same run.
+//
+//	go run ./bench [-quick] [-out bench/results.json] [-only 1,2,base] [-md]
+//
+// It prints a table and writes results.json. A missed goal never makes it
+// fail; only a crash or a broken scenario does (exit status 1). Everything
+// talks only to 127.0.0.0/8, and every loop is bounded in count and time.
+// "bench loadgen ..." is the load-generator subprocess of scenario 5.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// env is what every scenario gets.
+type env struct {
+	ctx   context.Context
+	quick bool
+	tmp   string // private temp dir, removed at the end
+	base  baselines
+	log   io.Writer // progress lines (stderr)
+}
+
+// sizeFor picks the quick or the full value.
+func (e *env) sizeFor(quick, full int) int {
+	if e.quick {
+		return quick
+	}
+	return full
+}
+
+// plan returns the standard latency/rate plan for the mode.
+func (e *env) plan(quick, full plan) plan {
+	if e.quick {
+		return quick
+	}
+	return full
+}
+
+func (e *env) progress(format string, args ...any) {
+	fmt.Fprintf(e.log, "bench: "+format+"\n", args...)
+}
+
+// scenario is one numbered group of rows.
+type scenario struct {
+	id  string
+	run func(e *env) ([]Result, error)
+}
+
+func scenarios() []scenario {
+	return []scenario{
+		{"base", runBaselines},
+		{"1", runCrypto},
+		{"2", runDelivery},
+		{"3", runThroughput},
+		{"4", runMailbox},
+		{"5", runScale},
+		{"6", runStartup},
+		{"7", runHistory},
+		{"8", runLarge},
+	}
+}
+
+func main() {
+	if len(os.Args) > 1 && os.Args[1] == "loadgen" {
+		os.Exit(loadgenMain(os.Args[2:]))
+	}
+	os.Exit(benchMain(os.Args[1:]))
+}
+
+func benchMain(args []string) int {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	quick := fs.Bool("quick", false, "quick mode for CI: small sizes, under a minute")
+	out := fs.String("out", "bench/results.json", "where to write the JSON results (empty: nowhere)")
+	only := fs.String("only", "", "comma-separated scenario ids to run (base,1..8); default all")
+	md := fs.Bool("md", false, "also print the table as Markdown")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	// Product packages may log through the default logger; keep the table clean.
+	slog.SetDefault(slog.New(slog.DiscardHandler))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	tmp, err := os.MkdirTemp("", "parley-bench-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		return 1
+	}
+	defer os.RemoveAll(tmp)
+	raiseFileLimit()
+
+	e := &env{ctx: ctx, quick: *quick, tmp: tmp, log: os.Stderr}
+	rep := Report{Machine: machineInfo(), Mode: mode(*quick), Command: "go run ./bench " + strings.Join(args, " "), Started: time.Now().UTC()}
+	e.progress("%s mode on %s (%d cores), %s, commit %s", rep.Mode, rep.Machine.CPU, rep.Machine.Cores, rep.Machine.GoVersion, rep.Machine.Commit)
+	broken := 0
+	for _, s := range scenarios() {
+		if *only != "" && !slices.Contains(strings.Split(*only, ","), s.id) {
+			continue
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		start := time.Now()
+		rs, err := runGuarded(e, s)
+		if err != nil {
+			broken++
+			rs = append(rs, Result{ID: s.id, Figure: "scenario " + s.id, Status: "error", Note: err.Error()})
+		}
+		e.progress("scenario %s done in %.1fs", s.id, time.Since(start).Seconds())
+		rep.Results = append(rep.Results, rs...)
+	}
+	rep.Seconds = time.Since(rep.Started).Seconds()
+	for _, r := range rep.Results {
+		if r.Status == statusFail {
+			rep.Failures++
+		}
+	}
+	fmt.Printf("\nparley bench, %s mode, %s, %d cores, %s, commit %s, %.0f s\n\n", rep.Mode, rep.Machine.CPU,
+		rep.Machine.Cores, rep.Machine.GoVersion, rep.Machine.Commit, rep.Seconds)
+	printTable(os.Stdout, rep.Results)
+	if *md {
+		fmt.Println()
+		printMarkdown(os.Stdout, rep.Results)
+	}
+	if *out != "" {
+		if err := writeJSON(*out, rep); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			return 1
+		}
+	}
+	fmt.Printf("\n%d goals missed (reported, not fatal); %d scenarios broken\n", rep.Failures, broken)
+	if broken > 0 {
+		return 1
+	}
+	return 0
+}
+
+// runGuarded runs one scenario and turns a panic into an error with stack.
+func runGuarded(e *env, s scenario) (rs []Result, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic: %v\n%s", p, debug.Stack())
+		}
+	}()
+	e.progress("scenario %s ...", s.id)
+	return s.run(e)
+}
+
+func mode(quick bool) string {
+	if quick {
+		return "quick"
+	}
+	return "full"
+}
+
+// raiseFileLimit lifts RLIMIT_NOFILE as far as allowed: scenario 5 opens
+// thousands of connections (the node and load generator inherit it).
+func raiseFileLimit() {
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		return
+	}
+	want := syscall.Rlimit{Cur: 1 << 20, Max: 1 << 20}
+	if syscall.Setrlimit(syscall.RLIMIT_NOFILE, &want) == nil {
+		return
+	}
+	lim.Cur = lim.Max
+	syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim)
+}
