@@ -1,0 +1,148 @@
+package p2p
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/host"
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/core/protocol"
+)
+
+// DefaultCallTimeout bounds a call when ctx has no deadline.
+const DefaultCallTimeout = 30 * time.Second
+
+// maxCallRequest is a sanity bound on requests a caller sends; the server's
+// own limit is what protects it.
+const maxCallRequest = 16 << 20
+
+// ErrClosed is returned by a [Stream] used after Close.
+var ErrClosed = errors.New("stream closed")
+
+// Call opens a new stream to p, sends one request frame, reads one response
+// frame of at most maxResp bytes and closes the stream. Use [Stream] for hot
+// paths: opening a stream costs ~380 µs on loopback.
+func Call(ctx context.Context, h host.Host, p peer.ID, id protocol.ID, req []byte, maxResp int) ([]byte, error) {
+	s, err := h.NewStream(ctx, p, id)
+	if err != nil {
+		return nil, fmt.Errorf("open %s stream: %w", id, err)
+	}
+	setDeadline(ctx, s)
+	if err := WriteFrame(s, req, maxCallRequest); err != nil {
+		_ = s.Reset()
+		return nil, err
+	}
+	if err := s.CloseWrite(); err != nil {
+		_ = s.Reset()
+		return nil, fmt.Errorf("close write: %w", err)
+	}
+	resp, err := ReadFrame(newReader(s), maxResp)
+	if err != nil {
+		_ = s.Reset()
+		return nil, fmt.Errorf("read %s response: %w", id, unexpected(err))
+	}
+	_ = s.Close()
+	return resp, nil
+}
+
+func setDeadline(ctx context.Context, s network.Stream) {
+	d, ok := ctx.Deadline()
+	if !ok {
+		d = time.Now().Add(DefaultCallTimeout)
+	}
+	_ = s.SetDeadline(d)
+}
+
+// Stream is a persistent request/response stream to one peer and protocol.
+// It opens the underlying libp2p stream lazily, reuses it for every
+// RoundTrip, and reopens it once if a reused stream turns out to be dead (the
+// server closes idle streams). It is safe for concurrent use; round trips are
+// serialised. The zero value is not usable; use [NewStream].
+type Stream struct {
+	h       host.Host
+	p       peer.ID
+	id      protocol.ID
+	maxResp int
+
+	mu     sync.Mutex // guards the fields below
+	s      network.Stream
+	r      *bufio.Reader
+	closed bool
+}
+
+// NewStream returns a persistent stream to p for protocol id whose responses
+// may be up to maxResp bytes. It does not dial until the first RoundTrip.
+func NewStream(h host.Host, p peer.ID, id protocol.ID, maxResp int) *Stream {
+	return &Stream{h: h, p: p, id: id, maxResp: maxResp}
+}
+
+// RoundTrip sends req and returns the response. A stream that was reused and
+// failed before any response byte arrived is replaced and the request is
+// sent once more, so a request may reach the server twice; the protocols
+// that use Stream tolerate that (envelopes are deduplicated by message ID).
+func (c *Stream) RoundTrip(ctx context.Context, req []byte) ([]byte, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return nil, ErrClosed
+	}
+	reused := c.s != nil
+	resp, err := c.roundTripLocked(ctx, req)
+	if err != nil && reused && ctx.Err() == nil {
+		resp, err = c.roundTripLocked(ctx, req)
+	}
+	return resp, err
+}
+
+func (c *Stream) roundTripLocked(ctx context.Context, req []byte) ([]byte, error) {
+	if c.s == nil {
+		s, err := c.h.NewStream(ctx, c.p, c.id)
+		if err != nil {
+			return nil, fmt.Errorf("open %s stream: %w", c.id, err)
+		}
+		c.s, c.r = s, newReader(s)
+	}
+	setDeadline(ctx, c.s)
+	resp, err := c.exchangeLocked(req)
+	if err != nil {
+		c.resetLocked()
+		return nil, err
+	}
+	return resp, nil
+}
+
+func (c *Stream) exchangeLocked(req []byte) ([]byte, error) {
+	if err := WriteFrame(c.s, req, maxCallRequest); err != nil {
+		return nil, err
+	}
+	resp, err := ReadFrame(c.r, c.maxResp)
+	if err != nil {
+		return nil, fmt.Errorf("read %s response: %w", c.id, unexpected(err))
+	}
+	return resp, nil
+}
+
+func (c *Stream) resetLocked() {
+	if c.s != nil {
+		_ = c.s.Reset()
+	}
+	c.s, c.r = nil, nil
+}
+
+// Close closes the underlying stream. Later round trips return ErrClosed.
+func (c *Stream) Close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.closed = true
+	if c.s == nil {
+		return nil
+	}
+	err := c.s.Close()
+	c.s, c.r = nil, nil
+	return err
+}

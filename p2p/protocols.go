@@ -1,0 +1,19 @@
+package p2p
+
+import "github.com/libp2p/go-libp2p/core/protocol"
+
+// Protocol IDs of parley. Any change to a wire format bumps the version.
+const (
+	// ProtoMsg carries sealed envelopes directly between two friends.
+	ProtoMsg protocol.ID = "/parley/msg/1"
+	// ProtoRegistry is REGISTER/LOOKUP on a rendezvous node (presence).
+	ProtoRegistry protocol.ID = "/parley/registry/1"
+	// ProtoDirectory is CLAIM/RESOLVE of @usernames on a rendezvous node.
+	ProtoDirectory protocol.ID = "/parley/directory/1"
+	// ProtoMailbox is PUT/FETCH/ACK of sealed envelopes on a rendezvous node.
+	ProtoMailbox protocol.ID = "/parley/mailbox/1"
+)
+
+// MDNSService is the mDNS service name under which parley hosts find each
+// other on a LAN.
+const MDNSService = "_parley._udp"
