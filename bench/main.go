@@ -20,6 +20,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -31,6 +32,10 @@ type env struct {
 	tmp   string // private temp dir, removed at the end
 	base  baselines
 	log   io.Writer // progress lines (stderr)
+
+	binOnce sync.Once // builds the parley binary once (scenarios 5 and 6)
+	bin     string
+	binErr  error
 }
 
 // sizeFor picks the quick or the full value.

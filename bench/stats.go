@@ -111,3 +111,5 @@ func measureRate(p plan, round roundFunc) (rates, error) {
 
 func us(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+func sortRates(r rates) { slices.Sort(r) }

@@ -1,0 +1,220 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/parley-chat/parley/rendezvous"
+)
+
+// loadProc is the load-generator child (this binary, "loadgen").
+type loadProc struct {
+	*proc
+	ids string // file of registered peer IDs
+}
+
+func (e *env) startLoadgen(nodeAddr string) (*loadProc, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("find own binary: %w", err)
+	}
+	ids := e.dir("loadgen-ids.txt")
+	p, err := startProc(e.ctx, nil, self, "loadgen", "-node", nodeAddr, "-ids", ids, "-workers", "8")
+	if err != nil {
+		return nil, err
+	}
+	return &loadProc{proc: p, ids: ids}, nil
+}
+
+// loadStep is the answer to one "add K".
+type loadStep struct {
+	total, failed int
+	seconds       float64
+	err           string
+}
+
+func (l *loadProc) add(k int, timeout time.Duration) (loadStep, error) {
+	if _, err := fmt.Fprintf(l.stdin, "add %d\n", k); err != nil {
+		return loadStep{}, fmt.Errorf("loadgen: %w", err)
+	}
+	line, err := l.waitLine(timeout, func(s string) bool { return strings.HasPrefix(s, "ready ") })
+	if err != nil {
+		return loadStep{}, fmt.Errorf("loadgen: %w", err)
+	}
+	f := strings.SplitN(line, " ", 5)
+	var st loadStep
+	st.total, _ = strconv.Atoi(f[1])
+	st.failed, _ = strconv.Atoi(f[2])
+	st.seconds, _ = strconv.ParseFloat(f[3], 64)
+	if len(f) == 5 {
+		st.err = f[4]
+	}
+	return st, nil
+}
+
+// readIDs reads up to n registered peer IDs from the loadgen's file.
+func readIDs(path string, n int) ([]peer.ID, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read peer IDs: %w", err)
+	}
+	var ids []peer.ID
+	for _, s := range strings.Fields(string(b)) {
+		id, err := peer.Decode(s)
+		if err != nil {
+			return nil, fmt.Errorf("peer ID %q: %w", s, err)
+		}
+		ids = append(ids, id)
+	}
+	rand.Shuffle(len(ids), func(i, j int) { ids[i], ids[j] = ids[j], ids[i] })
+	return ids[:min(n, len(ids))], nil
+}
+
+// lookupAll asks the node about ids in requests of at most MaxLookupIDs
+// and returns how many were reported online.
+func lookupAll(ctx context.Context, c *rendezvous.Client, ids []peer.ID) (int, error) {
+	online := 0
+	for len(ids) > 0 {
+		n := min(len(ids), rendezvous.MaxLookupIDs)
+		ps, err := c.Lookup(ctx, ids[:n])
+		if err != nil {
+			return online, err
+		}
+		for _, p := range ps {
+			if p.Online {
+				online++
+			}
+		}
+		ids = ids[n:]
+	}
+	return online, nil
+}
+
+func runScale(e *env) ([]Result, error) {
+	n := e.sizeFor(200, 10_000)
+	node, err := e.startNode(e.dir("node5"))
+	if err != nil {
+		return []Result{notMeasured("5", "scale of one node", "", err.Error())}, nil
+	}
+	defer node.stop()
+	idle, _, err := rssKiB(node.pid())
+	if err != nil {
+		return nil, err
+	}
+	lg, err := e.startLoadgen(node.addr)
+	if err != nil {
+		return nil, err
+	}
+	defer lg.stop()
+	e.progress("scale: opening %d clients", n)
+	st, err := lg.add(n, time.Duration(e.sizeFor(60, 400))*time.Second)
+	if err != nil {
+		return nil, err
+	}
+	if st.total < n {
+		return nil, fmt.Errorf("only %d of %d clients registered (%d failed): %s", st.total, n, st.failed, st.err)
+	}
+	rss, peak, err := rssKiB(node.pid())
+	if err != nil {
+		return nil, err
+	}
+	look, online, err := e.measureLookups(node.addr, lg.ids)
+	if err != nil {
+		return nil, err
+	}
+	rs := []Result{scaleRSSRow(n, rss, peak, idle, st), lookupRow(n, look, online)}
+	if !e.quick {
+		rs = append(rs, e.ceiling(node, lg, n))
+	}
+	return rs, nil
+}
+
+func scaleRSSRow(n int, rss, peak, idle int64, st loadStep) Result {
+	r := Result{ID: "5.rss", Figure: fmt.Sprintf("node RSS with %d connected, registered, idle clients", n),
+		Unit: "MiB", Median: float64(rss) / 1024, P99: float64(peak) / 1024, Samples: 1,
+		BaselineName: "idle node", Baseline: float64(idle) / 1024}
+	r.Note = fmt.Sprintf("p99 column = VmHWM peak; %.1f KiB per client; %d clients connected+registered in %.1f s (%.0f/s)",
+		float64(rss-idle)/float64(n), n, st.seconds, float64(n)/st.seconds)
+	r.judge(check{name: "RSS", got: r.Median, atMost: true, limit: 1536, unit: " MiB"})
+	return r
+}
+
+func lookupRow(n int, l latencies, online int) Result {
+	r := latRow("5.lookup", fmt.Sprintf("presence lookup of 1,000 peer IDs (2 requests) among %d clients", n), "ms", l, ms)
+	if online < 1000 {
+		r.Note = fmt.Sprintf("only %d of 1000 looked-up peers reported online", online)
+	}
+	r.judge(check{name: "p99", got: r.P99, atMost: true, limit: 50, unit: " ms"})
+	return r
+}
+
+// measureLookups registers one more client and times LOOKUPs of 1,000 IDs.
+func (e *env) measureLookups(nodeAddr, idsPath string) (latencies, int, error) {
+	ids, err := readIDs(idsPath, 1000)
+	if err != nil {
+		return nil, 0, err
+	}
+	ai, err := peer.AddrInfoFromString(nodeAddr)
+	if err != nil {
+		return nil, 0, err
+	}
+	h, err := dialHost()
+	if err != nil {
+		return nil, 0, err
+	}
+	defer h.Close()
+	c := rendezvous.NewClient(h, *ai, nil)
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(e.ctx, time.Minute)
+	defer cancel()
+	online := 0
+	p := e.plan(plan{warmup: 5, rounds: 3, perRound: 30, maxRound: 2 * time.Second},
+		plan{warmup: 20, rounds: 5, perRound: 200, maxRound: 5 * time.Second})
+	l, err := measureLatency(p, func() error {
+		var err error
+		online, err = lookupAll(ctx, c, ids)
+		return err
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("lookup: %w", err)
+	}
+	return l, online, nil
+}
+
+// ceiling keeps adding clients in steps until the node refuses them, the
+// client count reaches the cap, or the time budget is spent.
+func (e *env) ceiling(node *nodeProc, lg *loadProc, from int) Result {
+	const step, capN = 2_000, 40_000
+	budget := time.Now().Add(4 * time.Minute)
+	held, why := from, "cap of the search reached"
+	var rss int64
+	for held < capN && time.Now().Before(budget) {
+		st, err := lg.add(step, 3*time.Minute)
+		if err != nil {
+			why = err.Error()
+			break
+		}
+		held = st.total
+		rss, _, _ = rssKiB(node.pid())
+		e.progress("scale: %d clients held, node RSS %d MiB, %d failed", held, rss/1024, st.failed)
+		if st.failed > 0 {
+			why = st.err
+			break
+		}
+	}
+	if time.Now().After(budget) {
+		why = "time budget of the search spent"
+	}
+	r := Result{ID: "5.ceiling", Figure: "largest client count one node held (steps of 2,000)",
+		Unit: "clients", Median: float64(held), Samples: 1}
+	r.Note = fmt.Sprintf("node RSS there %d MiB; limited by: %s", rss/1024, why)
+	r.judge()
+	return r
+}
