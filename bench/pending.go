@@ -11,8 +11,8 @@ func runDelivery(*env) ([]Result, error) {
 func runThroughput(*env) ([]Result, error) {
 	return []Result{notMeasured("3", "throughput, one conversation", "≥ 10000 msg/s", "app has not landed")}, nil
 }
-func runStartup(*env) ([]Result, error) {
-	return []Result{notMeasured("6", "start-up", "node ≤ 300 ms, client ≤ 1.5 s", "parley node/client have not landed")}, nil
+func (e *env) clientStartup() Result {
+	return notMeasured("6.client", "parley client exec → online, mailbox drained", "≤ 1.5 s", "parley client has not landed")
 }
 func runHistory(*env) ([]Result, error) {
 	return []Result{notMeasured("7", "history paging", "newest ≤ 5 ms, older ≤ 10 ms", "vault has not landed")}, nil
