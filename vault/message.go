@@ -1,0 +1,245 @@
+package vault
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+)
+
+// Message is one stored message of a conversation. The zero value is an
+// empty record.
+type Message struct {
+	ID       string
+	Conv     string // the contact's peer ID
+	From     string
+	Outgoing bool
+	Text     string
+	SentAt   time.Time
+	Status   string
+}
+
+func (m *Message) record() *MessageRecord {
+	return &MessageRecord{
+		Id: m.ID, Conv: m.Conv, From: m.From, Outgoing: m.Outgoing,
+		Text: m.Text, SentAt: nanos(m.SentAt), Status: m.Status,
+	}
+}
+
+func (r *MessageRecord) message() Message {
+	return Message{
+		ID: r.Id, Conv: r.Conv, From: r.From, Outgoing: r.Outgoing,
+		Text: r.Text, SentAt: fromNanos(r.SentAt), Status: r.Status,
+	}
+}
+
+// convPrefix is the key prefix of all messages of conv.
+func convPrefix(conv string) ([]byte, error) {
+	c, err := lenPrefixed("conversation", conv)
+	if err != nil {
+		return nil, err
+	}
+	return key(pfxMessage, c), nil
+}
+
+// messageKey is h/<len16 conv><time64 sentAt><id>: byte order is time order
+// within a conversation, ties broken by ID.
+func messageKey(m *Message) ([]byte, error) {
+	p, err := convPrefix(m.Conv)
+	if err != nil {
+		return nil, err
+	}
+	id, err := nonEmpty("message ID", m.ID)
+	if err != nil {
+		return nil, err
+	}
+	return key(string(p), timeKey(m.SentAt), id), nil
+}
+
+// messageIndexKey is hi/<len16 conv><id>; its value is the message key.
+func messageIndexKey(conv, id string) ([]byte, error) {
+	c, err := lenPrefixed("conversation", conv)
+	if err != nil {
+		return nil, err
+	}
+	i, err := nonEmpty("message ID", id)
+	if err != nil {
+		return nil, err
+	}
+	return key(pfxMessageIdx, c, i), nil
+}
+
+// PutMessage stores m (replacing a message with the same Conv and ID, even if
+// its SentAt changed) and its ID index entry.
+func (tx *Tx) PutMessage(m Message) error {
+	if err := tx.putMessage(&m); err != nil {
+		return fmt.Errorf("put message: %w", err)
+	}
+	return nil
+}
+
+func (tx *Tx) putMessage(m *Message) error {
+	mk, err := messageKey(m)
+	if err != nil {
+		return err
+	}
+	ik, _ := messageIndexKey(m.Conv, m.ID) // valid: messageKey checked both
+	old, err := tx.get(ik)
+	switch {
+	case errors.Is(err, ErrNotFound):
+	case err != nil:
+		return err
+	case !bytes.Equal(old, mk):
+		if err := tx.del(old); err != nil {
+			return err
+		}
+	}
+	if err := tx.putProto(mk, m.record()); err != nil {
+		return err
+	}
+	return tx.put(ik, mk)
+}
+
+// lookupMessage returns the message key of (conv, id) from the index.
+func (tx *Tx) lookupMessage(conv, id string) ([]byte, error) {
+	ik, err := messageIndexKey(conv, id)
+	if err != nil {
+		return nil, err
+	}
+	return tx.get(ik)
+}
+
+// GetMessage returns message id of conv, or ErrNotFound.
+func (tx *Tx) GetMessage(conv, id string) (Message, error) {
+	m, err := tx.getMessage(conv, id)
+	if err != nil {
+		return Message{}, fmt.Errorf("get message: %w", err)
+	}
+	return m, nil
+}
+
+func (tx *Tx) getMessage(conv, id string) (Message, error) {
+	mk, err := tx.lookupMessage(conv, id)
+	if err != nil {
+		return Message{}, err
+	}
+	var r MessageRecord
+	if err := tx.getProto(mk, &r); err != nil {
+		return Message{}, err
+	}
+	return r.message(), nil
+}
+
+// HasMessage reports whether message id of conv is stored (for dedupe).
+func (tx *Tx) HasMessage(conv, id string) (bool, error) {
+	ik, err := messageIndexKey(conv, id)
+	var ok bool
+	if err == nil {
+		ok, err = tx.has(ik)
+	}
+	if err != nil {
+		return false, fmt.Errorf("has message: %w", err)
+	}
+	return ok, nil
+}
+
+// SetMessageStatus updates the delivery status of message id of conv, or
+// returns ErrNotFound.
+func (tx *Tx) SetMessageStatus(conv, id, status string) error {
+	m, err := tx.getMessage(conv, id)
+	if err == nil {
+		m.Status = status
+		err = tx.putMessage(&m)
+	}
+	if err != nil {
+		return fmt.Errorf("set message status: %w", err)
+	}
+	return nil
+}
+
+// DeleteMessage removes message id of conv and its index entry (no error if
+// absent).
+func (tx *Tx) DeleteMessage(conv, id string) error {
+	mk, err := tx.lookupMessage(conv, id)
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	if err == nil {
+		err = tx.del(mk)
+	}
+	if err == nil {
+		ik, _ := messageIndexKey(conv, id)
+		err = tx.del(ik)
+	}
+	if err != nil {
+		return fmt.Errorf("delete message: %w", err)
+	}
+	return nil
+}
+
+// History returns up to limit messages of conv, newest first, that are
+// older than message beforeID; beforeID "" means the newest page. Pass the
+// ID of the last message of a page to get the next (older) page; an empty
+// result means there is nothing older. It reads only the page, with a
+// reverse iterator seeking from the cursor.
+func (tx *Tx) History(conv, beforeID string, limit int) ([]Message, error) {
+	msgs, err := tx.history(conv, beforeID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("history: %w", err)
+	}
+	return msgs, nil
+}
+
+func (tx *Tx) history(conv, beforeID string, limit int) ([]Message, error) {
+	if limit <= 0 {
+		return nil, fmt.Errorf("limit %d must be positive", limit)
+	}
+	prefix, err := convPrefix(conv)
+	if err != nil {
+		return nil, err
+	}
+	seek := successor(prefix)
+	if beforeID != "" {
+		if seek, err = tx.lookupMessage(conv, beforeID); err != nil {
+			return nil, fmt.Errorf("cursor %q: %w", beforeID, err)
+		}
+	}
+	opts := badger.IteratorOptions{
+		Reverse: true, Prefix: prefix,
+		PrefetchValues: true, PrefetchSize: min(limit, 100),
+	}
+	it := tx.txn.NewIterator(opts)
+	defer it.Close()
+	out := make([]Message, 0, min(limit, 1000))
+	for it.Seek(seek); it.ValidForPrefix(prefix) && len(out) < limit; it.Next() {
+		item := it.Item()
+		if beforeID != "" && bytes.Equal(item.Key(), seek) {
+			continue // the cursor itself
+		}
+		plain, err := tx.openItem(item)
+		if err != nil {
+			return nil, err
+		}
+		var r MessageRecord
+		if err := unmarshal(plain, &r); err != nil {
+			return nil, err
+		}
+		out = append(out, r.message())
+	}
+	return out, nil
+}
+
+// successor returns the smallest key greater than every key with prefix p.
+// p never consists only of 0xFF bytes (it starts with a letter).
+func successor(p []byte) []byte {
+	s := bytes.Clone(p)
+	for i := len(s) - 1; i >= 0; i-- {
+		if s[i] != 0xFF {
+			s[i]++
+			return s[:i+1]
+		}
+	}
+	return s
+}
