@@ -8,6 +8,5 @@ import (
 // errNotBuilt is returned by subcommands whose implementation has not landed yet.
 var errNotBuilt = errors.New("this command is not built yet")
 
-func runNode(context.Context, []string, *environment) error   { return errNotBuilt }
 func runInit(context.Context, []string, *environment) error   { return errNotBuilt }
 func runClient(context.Context, []string, *environment) error { return errNotBuilt }

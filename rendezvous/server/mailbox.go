@@ -1,0 +1,175 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+	"github.com/libp2p/go-libp2p/core/peer"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/parley-chat/parley/rendezvous"
+)
+
+// usage is what one inbox holds.
+type usage struct {
+	count int
+	bytes int64
+}
+
+// mailbox stores opaque sealed envelopes per inbox. PUT by anyone within
+// size, rate and quota limits; FETCH and ACK act only on the inbox of the
+// transport-authenticated caller (the request names no inbox, so a peer
+// cannot even address another's).
+type mailbox struct {
+	cfg     Config
+	db      *badger.DB
+	store   *store
+	metrics *metrics
+	logger  *slog.Logger
+	senders *limiters
+	ips     *limiters // nil when the per-IP limit is off
+	limiter *limiterSet
+	// remoteIP returns the IP a peer connects from ("" if unknown).
+	remoteIP func(peer.ID) string
+
+	mu      sync.Mutex // guards the fields below
+	inboxes map[peer.ID]usage
+	total   usage
+	lastSeq uint64
+}
+
+// limiterSet lets the sweeper forget idle buckets of both kinds.
+type limiterSet struct{ senders, ips *limiters }
+
+func (l *limiterSet) forget(now time.Time) {
+	l.senders.forget(now)
+	l.ips.forget(now)
+}
+
+func newMailbox(cfg Config, db *badger.DB, st *store, m *metrics, logger *slog.Logger) (*mailbox, error) {
+	mb := &mailbox{
+		cfg: cfg, db: db, store: st, metrics: m, logger: logger,
+		senders:  newLimiters(cfg.PerSenderRate, cfg.PerSenderBurst),
+		inboxes:  make(map[peer.ID]usage),
+		remoteIP: func(peer.ID) string { return "" },
+	}
+	if cfg.PerIPRate > 0 {
+		mb.ips = newLimiters(cfg.PerIPRate, 10*cfg.PerSenderBurst)
+	}
+	mb.limiter = &limiterSet{senders: mb.senders, ips: mb.ips}
+	if err := mb.load(); err != nil {
+		return nil, fmt.Errorf("load mailbox usage: %w", err)
+	}
+	return mb, nil
+}
+
+// load rebuilds per-inbox usage from the keys (values are not read).
+func (mb *mailbox) load() error {
+	return mb.db.View(func(txn *badger.Txn) error {
+		return eachKey(txn, []byte("m/"), func(inbox peer.ID, seq uint64, size int64) bool {
+			u := mb.inboxes[inbox]
+			u.count++
+			u.bytes += size
+			mb.inboxes[inbox] = u
+			mb.total.count++
+			mb.total.bytes += size
+			mb.lastSeq = max(mb.lastSeq, seq)
+			return true
+		})
+	})
+}
+
+func (mb *mailbox) handle(ctx context.Context, from peer.ID, req []byte) ([]byte, error) {
+	var m rendezvous.MailboxRequest
+	if err := proto.Unmarshal(req, &m); err != nil {
+		return nil, fmt.Errorf("mailbox request: %w", err)
+	}
+	var resp *rendezvous.MailboxResponse
+	switch op := m.GetOp().(type) {
+	case *rendezvous.MailboxRequest_Put:
+		resp = &rendezvous.MailboxResponse{Status: mb.put(from, op.Put)}
+		mb.metrics.op("put")
+	case *rendezvous.MailboxRequest_Fetch:
+		resp = mb.fetch(from, op.Fetch)
+		mb.metrics.op("fetch")
+	case *rendezvous.MailboxRequest_Ack:
+		resp = &rendezvous.MailboxResponse{Status: mb.ack(from, op.Ack)}
+		mb.metrics.op("ack")
+	default:
+		resp = &rendezvous.MailboxResponse{Status: rendezvous.Status_STATUS_BAD_REQUEST}
+	}
+	mb.metrics.status("mailbox", resp.GetStatus())
+	return proto.Marshal(resp)
+}
+
+func (mb *mailbox) put(from peer.ID, m *rendezvous.Put) rendezvous.Status {
+	to, err := peer.IDFromBytes(m.GetTo())
+	env := m.GetEnvelope()
+	switch {
+	case err != nil || len(env) == 0:
+		return rendezvous.Status_STATUS_BAD_REQUEST
+	case len(env) > mb.cfg.MaxEnvelopeBytes:
+		return rendezvous.Status_STATUS_TOO_LARGE
+	}
+	now := mb.cfg.Now()
+	if !mb.senders.allow(string(from), now) {
+		return rendezvous.Status_STATUS_RATE_LIMITED
+	}
+	if ip := mb.remoteIP(from); ip != "" && !mb.ips.allow(ip, now) {
+		return rendezvous.Status_STATUS_RATE_LIMITED
+	}
+	seq, ok := mb.reserve(to, int64(len(env)), now)
+	if !ok {
+		return rendezvous.Status_STATUS_QUOTA
+	}
+	if err := mb.store.submit(&op{key: itemKey(to, seq), val: env}); err != nil {
+		mb.release(to, usage{1, int64(len(env))})
+		mb.logger.Warn("store envelope", "to", to, "size", len(env), "err", err)
+		return rendezvous.Status_STATUS_INTERNAL
+	}
+	mb.logger.Debug("envelope stored", "to", to, "size", len(env))
+	return rendezvous.Status_STATUS_OK
+}
+
+// reserve books quota for one envelope of size bytes in to's inbox and
+// returns its sequence number, strictly increasing and close to now in
+// Unix nanoseconds.
+func (mb *mailbox) reserve(to peer.ID, size int64, now time.Time) (uint64, bool) {
+	mb.mu.Lock()
+	defer mb.mu.Unlock()
+	u := mb.inboxes[to]
+	if u.count+1 > mb.cfg.MaxInboxCount || u.bytes+size > mb.cfg.MaxInboxBytes {
+		return 0, false
+	}
+	mb.inboxes[to] = usage{u.count + 1, u.bytes + size}
+	mb.total.count++
+	mb.total.bytes += size
+	mb.lastSeq = max(mb.lastSeq+1, uint64(now.UnixNano()))
+	return mb.lastSeq, true
+}
+
+// release returns quota of removed (or never stored) envelopes.
+func (mb *mailbox) release(inbox peer.ID, d usage) {
+	mb.mu.Lock()
+	defer mb.mu.Unlock()
+	u := mb.inboxes[inbox]
+	u.count -= d.count
+	u.bytes -= d.bytes
+	if u.count <= 0 {
+		delete(mb.inboxes, inbox)
+	} else {
+		mb.inboxes[inbox] = u
+	}
+	mb.total.count -= d.count
+	mb.total.bytes -= d.bytes
+}
+
+func (mb *mailbox) stored() usage {
+	mb.mu.Lock()
+	defer mb.mu.Unlock()
+	return mb.total
+}
