@@ -6,7 +6,8 @@
 // It prints a table and writes results.json. A missed goal never makes it
 // fail; only a crash or a broken scenario does (exit status 1). Everything
 // talks only to 127.0.0.0/8, and every loop is bounded in count and time.
-// "bench loadgen ..." is the load-generator subprocess of scenario 5.
+// "bench loadgen ..." is the load-generator subprocess of scenario 5, and
+// "bench node ..." the node process it uses while `parley node` is not built.
 package main
 
 import (
@@ -79,8 +80,13 @@ func scenarios() []scenario {
 }
 
 func main() {
-	if len(os.Args) > 1 && os.Args[1] == "loadgen" {
-		os.Exit(loadgenMain(os.Args[2:]))
+	if len(os.Args) > 1 {
+		switch os.Args[1] {
+		case "loadgen":
+			os.Exit(loadgenMain(os.Args[2:]))
+		case "node":
+			os.Exit(benchNodeMain(os.Args[2:]))
+		}
 	}
 	os.Exit(benchMain(os.Args[1:]))
 }

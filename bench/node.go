@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"time"
@@ -24,7 +25,21 @@ func (e *env) startNode(dir string, extra ...string) (*nodeProc, error) {
 	if err != nil {
 		return nil, err
 	}
-	args := append([]string{"node", "--data", dir, "--listen", "/ip4/127.0.0.1/tcp/0"}, extra...)
+	return e.execNode(bin, "node", dir, extra...)
+}
+
+// startBenchNode runs this binary's "node" subcommand (the same server
+// package on a node host) in its own process.
+func (e *env) startBenchNode(dir string) (*nodeProc, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("find own binary: %w", err)
+	}
+	return e.execNode(self, "node", dir)
+}
+
+func (e *env) execNode(bin, sub, dir string, extra ...string) (*nodeProc, error) {
+	args := append([]string{sub, "--data", dir, "--listen", "/ip4/127.0.0.1/tcp/0"}, extra...)
 	start := time.Now()
 	p, err := startProc(e.ctx, []string{"PARLEY_LOG=warn"}, bin, args...)
 	if err != nil {
@@ -33,7 +48,7 @@ func (e *env) startNode(dir string, extra ...string) (*nodeProc, error) {
 	line, err := p.waitLine(20*time.Second, nodeAddrRE.MatchString)
 	if err != nil {
 		p.stop()
-		return nil, fmt.Errorf("parley node: %w", err)
+		return nil, fmt.Errorf("%s node: %w", filepath.Base(bin), err)
 	}
 	return &nodeProc{proc: p, addr: nodeAddrRE.FindString(line), started: time.Since(start)}, nil
 }

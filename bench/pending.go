@@ -20,6 +20,3 @@ func runHistory(*env) ([]Result, error) {
 func runLarge(*env) ([]Result, error) {
 	return []Result{notMeasured("8", "large message", "≥ 300 MB/s", "app has not landed")}, nil
 }
-func runMailbox(*env) ([]Result, error) {
-	return []Result{notMeasured("4", "mailbox deposits", "≥ 5000 env/s", "rendezvous/server has not landed")}, nil
-}

@@ -93,8 +93,8 @@ func notMeasured(id, figure, goal, why string) Result {
 // num formats a figure with about three significant digits.
 func num(v float64) string {
 	switch a := math.Abs(v); {
-	case v == 0:
-		return "0"
+	case v == math.Trunc(v) && a < 1e9:
+		return fmt.Sprintf("%.0f", v)
 	case a >= 1000:
 		return fmt.Sprintf("%.0f", v)
 	case a >= 100:
