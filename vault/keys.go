@@ -83,10 +83,11 @@ func nanos(t time.Time) int64 {
 	return t.UnixNano()
 }
 
-// fromNanos is the inverse of nanos: 0 gives the zero time.
+// fromNanos is the inverse of nanos: 0 gives the zero time. Times come back
+// in UTC; showing local time is the frontend's job.
 func fromNanos(n int64) time.Time {
 	if n == 0 {
 		return time.Time{}
 	}
-	return time.Unix(0, n)
+	return time.Unix(0, n).UTC()
 }
