@@ -117,7 +117,10 @@ func hostOptions(cfg Config) ([]libp2p.Option, error) {
 		if cfg.RelayResources != nil {
 			res = *cfg.RelayResources
 		}
-		opts = append(opts, libp2p.EnableRelayService(relay.WithResources(res)))
+		// libp2p runs the relay service only while the host believes it is
+		// publicly reachable; a node is a server with a public address, so
+		// say so rather than wait for AutoNAT to find out.
+		opts = append(opts, libp2p.EnableRelayService(relay.WithResources(res)), libp2p.ForceReachabilityPublic())
 	}
 	if len(cfg.StaticRelays) > 0 {
 		opts = append(opts, libp2p.EnableAutoRelayWithStaticRelays(cfg.StaticRelays))
