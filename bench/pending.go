@@ -14,9 +14,6 @@ func runThroughput(*env) ([]Result, error) {
 func (e *env) clientStartup() Result {
 	return notMeasured("6.client", "parley client exec → online, mailbox drained", "≤ 1.5 s", "parley client has not landed")
 }
-func runHistory(*env) ([]Result, error) {
-	return []Result{notMeasured("7", "history paging", "newest ≤ 5 ms, older ≤ 10 ms", "vault has not landed")}, nil
-}
 func runLarge(*env) ([]Result, error) {
 	return []Result{notMeasured("8", "large message", "≥ 300 MB/s", "app has not landed")}, nil
 }
