@@ -44,6 +44,9 @@ type Config struct {
 	MaxNamesPerOwner int
 	// RegistryTTL caps (and defaults) the TTL of a registration (1h).
 	RegistryTTL time.Duration
+	// FrameTimeout is how long one request frame may take to arrive once
+	// its first byte has (10s); a slow-loris stream is reset after it.
+	FrameTimeout time.Duration
 	// SweepEvery is how often expired envelopes and registrations are
 	// removed (1 minute).
 	SweepEvery time.Duration
@@ -67,6 +70,7 @@ func (c Config) withDefaults() Config {
 	setDefault(&c.MaxNamesPerOwner, 3)
 	setDefault(&c.RegistryTTL, time.Hour)
 	setDefault(&c.SweepEvery, time.Minute)
+	setDefault(&c.FrameTimeout, 10*time.Second)
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -157,6 +161,7 @@ func (s *Server) Attach(h host.Host) {
 	}, p2p.Limits{
 		MaxRequest:  s.cfg.MaxEnvelopeBytes + 64<<10,
 		MaxResponse: rendezvous.MaxResponseFrame,
+		Read:        s.cfg.FrameTimeout,
 		Logger:      s.logger,
 		OnBadFrame:  s.metrics.badFrame,
 	})
