@@ -42,21 +42,30 @@ type profileLimits struct {
 // The node profile. An idle client holds one connection and up to four
 // streams (a persistent registry and mailbox stream, identify, ping), so
 // 12,000 inbound connections and 48,000 inbound streams fit 10,000 clients
-// with 20% headroom. Memory is what muxers may reserve for windows and
-// buffers on demand, not what idle clients cost. TCP connections need one
-// file descriptor each (QUIC shares one socket), so run the node with
-// `ulimit -n` ≥ 16384. Per peer: a client needs 1–2 connections and a
-// handful of streams; 8 connections / 64 streams bounds a misbehaving one.
-// Transient (not yet authenticated) connections are bounded so that a
-// reconnect storm after a node restart cannot exhaust the system scope.
-// Per IP: 64 connections (many clients may sit behind one NAT), and new
-// connections at 2/s with a burst of 64 (libp2p's default 0.2/s would stall
-// a NATed office reconnecting after a restart).
+// with 20% headroom.
+//
+// Memory is the resource manager's *accounting*, not RSS: yamux reserves its
+// initial receive window, 256 KiB, for every stream it opens (go-yamux v5
+// session.go), so 2 GiB would admit only 8,192 open streams host-wide (the
+// bench hit exactly that). 48,000 streams × 256 KiB = 12 GiB, so the system
+// scope gets 16 GiB of accounting. Real memory per idle client is ~100 KiB
+// (BENCHMARKS.md); the window is only filled by a peer that sends faster
+// than the node reads, and the node reads every frame at once under a
+// deadline.
+//
+// TCP connections need one file descriptor each (QUIC shares one socket),
+// so run the node with `ulimit -n` ≥ 16384. Per peer: a client needs 1–2
+// connections and a handful of streams; 8 connections / 64 inbound streams
+// bound a misbehaving one. Transient (not yet authenticated) connections are
+// bounded so that a reconnect storm after a node restart cannot exhaust the
+// system scope. Per IP: 64 connections (many clients may sit behind one
+// NAT), and new connections at 2/s with a burst of 64 (libp2p's default
+// 0.2/s would stall a NATed office reconnecting after a restart).
 var nodeLimits = profileLimits{
 	system: rcmgr.ResourceLimits{
 		Conns: 13_000, ConnsInbound: 12_000, ConnsOutbound: 1_024,
 		Streams: 52_000, StreamsInbound: 48_000, StreamsOutbound: 4_096,
-		FD: 14_000, Memory: 2 << 30,
+		FD: 14_000, Memory: 16 << 30,
 	},
 	transient: rcmgr.ResourceLimits{
 		Conns: 1_024, ConnsInbound: 768, ConnsOutbound: 256,
@@ -68,7 +77,7 @@ var nodeLimits = profileLimits{
 		Streams: 96, StreamsInbound: 64, StreamsOutbound: 32,
 		FD: 8, Memory: 64 << 20,
 	},
-	memory: 2 << 30, fds: 14_000,
+	memory: 16 << 30, fds: 14_000,
 	low: 11_000, hi: 12_500,
 	perIPv4: 64, perIPv6: 64,
 	connRate: rate.Limit{RPS: 2, Burst: 64},
@@ -77,13 +86,13 @@ var nodeLimits = profileLimits{
 }
 
 // The client profile: a user talks to tens of friends and one or two nodes;
-// a few hundred connections and streams are plenty, and 256 MiB bounds what
-// libp2p may reserve on a phone.
+// a few hundred connections and streams are plenty. 512 MiB of accounting
+// admits 2,048 streams at yamux's 256 KiB window reservation each.
 var clientLimits = profileLimits{
 	system: rcmgr.ResourceLimits{
 		Conns: 384, ConnsInbound: 128, ConnsOutbound: 256,
 		Streams: 2_048, StreamsInbound: 1_024, StreamsOutbound: 1_024,
-		FD: 512, Memory: 256 << 20,
+		FD: 512, Memory: 512 << 20,
 	},
 	transient: rcmgr.ResourceLimits{
 		Conns: 64, ConnsInbound: 32, ConnsOutbound: 64,
@@ -95,7 +104,7 @@ var clientLimits = profileLimits{
 		Streams: 256, StreamsInbound: 128, StreamsOutbound: 128,
 		FD: 8, Memory: 64 << 20,
 	},
-	memory: 256 << 20, fds: 512,
+	memory: 512 << 20, fds: 512,
 	low: 64, hi: 192,
 	perIPv4: 8, perIPv6: 8,
 	connRate:     rate.Limit{RPS: 0.2, Burst: 16},
@@ -121,7 +130,7 @@ func resourceManager(p Profile) (network.ResourceManager, error) {
 	for _, id := range []protocol.ID{ProtoMsg, ProtoRegistry, ProtoDirectory, ProtoMailbox} {
 		n := pl.protoStreams
 		scaling.AddProtocolLimit(id,
-			rcmgr.BaseLimit{StreamsInbound: n, StreamsOutbound: n, Streams: 2 * n, Memory: pl.memory / 4},
+			rcmgr.BaseLimit{StreamsInbound: n, StreamsOutbound: n, Streams: 2 * n, Memory: pl.memory},
 			rcmgr.BaseLimitIncrease{})
 		scaling.AddProtocolPeerLimit(id,
 			rcmgr.BaseLimit{StreamsInbound: parleyProtocolPeerStreams, StreamsOutbound: parleyProtocolPeerStreams,

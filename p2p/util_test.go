@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/protocol"
 )
 
 func totalAlloc() uint64 {
@@ -22,3 +23,5 @@ func mustPub(t testing.TB, k ed25519.PrivateKey) crypto.PubKey {
 	}
 	return pub
 }
+
+func protocolID(s string) protocol.ID { return protocol.ID(s) }
