@@ -39,6 +39,10 @@ type StatusChanged struct{ Status Status }
 // ProblemOccurred: something failed in the background that the user should know.
 type ProblemOccurred struct{ Problem Problem }
 
+// Ready: the client is online and has drained its mailbox once since it
+// started (with an embedded node: at once). Sent once per Run.
+type Ready struct{}
+
 // Resync: the subscriber fell behind and events were dropped; take a new
 // Snapshot by subscribing again.
 type Resync struct{}
@@ -52,4 +56,5 @@ func (ContactChanged) isEvent()        {}
 func (KeyChanged) isEvent()            {}
 func (StatusChanged) isEvent()         {}
 func (ProblemOccurred) isEvent()       {}
+func (Ready) isEvent()                 {}
 func (Resync) isEvent()                {}

@@ -1,0 +1,275 @@
+package app
+
+import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"time"
+
+	lcrypto "github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/parley-chat/parley/app/e2e"
+)
+
+// identity is our private identity with its peer ID. This file is the only
+// one that speaks app/e2e: it turns the crypto core's types into bytes and
+// peer IDs for the rest of the package.
+type identity struct {
+	key *e2e.IdentityPrivate
+	id  PeerID
+}
+
+// cardInfo is a parsed, signature-checked contact card.
+type cardInfo struct {
+	Peer  PeerID
+	Name  string // sanitised
+	Nodes []string
+	Key   []byte // both identity public keys: what is pinned
+	Pub   e2e.IdentityPublic
+	Raw   []byte // the signed card as received
+}
+
+func newIdentity() (*identity, error) {
+	k, err := e2e.NewIdentity(rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	return wrapIdentity(k)
+}
+
+func loadIdentity(b []byte) (*identity, error) {
+	k, err := e2e.UnmarshalIdentity(b)
+	if err != nil {
+		return nil, err
+	}
+	return wrapIdentity(k)
+}
+
+func wrapIdentity(k *e2e.IdentityPrivate) (*identity, error) {
+	p, err := peerOf(k.Public().Ed25519())
+	if err != nil {
+		return nil, err
+	}
+	return &identity{key: k, id: p}, nil
+}
+
+// peerOf derives the libp2p peer ID of an Ed25519 public key.
+func peerOf(pub ed25519.PublicKey) (PeerID, error) {
+	lk, err := lcrypto.UnmarshalEd25519PublicKey(pub)
+	if err != nil {
+		return "", fmt.Errorf("peer id: %w", err)
+	}
+	id, err := peer.IDFromPublicKey(lk)
+	if err != nil {
+		return "", fmt.Errorf("peer id: %w", err)
+	}
+	return PeerID(id), nil
+}
+
+func (id *identity) peerID() PeerID { return id.id }
+
+func (id *identity) ed25519() ed25519.PrivateKey { return id.key.Ed25519() }
+
+// marshal encodes the private identity for the vault (secret).
+func (id *identity) marshal() []byte {
+	b, err := id.key.MarshalBinary()
+	if err != nil {
+		panic(fmt.Sprintf("marshal identity: %v", err)) // deterministic proto of fixed fields
+	}
+	return b
+}
+
+// card signs our contact card.
+func (id *identity) card(name string, nodes []string, now time.Time) ([]byte, error) {
+	sc, err := e2e.NewCard(id.key, name, nodes, now)
+	if err != nil {
+		return nil, fmt.Errorf("sign card: %w", err)
+	}
+	return sc.MarshalBinary()
+}
+
+func infoOf(sc e2e.SignedCard) (cardInfo, error) {
+	p, err := peerOf(sc.Card.Identity.Ed25519())
+	if err != nil {
+		return cardInfo{}, err
+	}
+	raw, err := sc.MarshalBinary()
+	if err != nil {
+		return cardInfo{}, err
+	}
+	x := sc.Card.Identity.X25519()
+	return cardInfo{
+		Peer: p, Name: SanitizeName(sc.Card.Name), Nodes: sc.Card.Nodes,
+		Key: append(sc.Card.Identity.Ed25519(), x[:]...), Pub: sc.Card.Identity, Raw: raw,
+	}, nil
+}
+
+// parseCard verifies and reads a signed card.
+func parseCard(raw []byte) (cardInfo, error) {
+	sc, err := e2e.ParseSignedCard(raw)
+	if err != nil {
+		return cardInfo{}, fmt.Errorf("%w: %w", ErrBadInvite, err)
+	}
+	return infoOf(sc)
+}
+
+// parseInviteCard verifies and reads a parley: invite.
+func parseInviteCard(s string) (cardInfo, error) {
+	sc, err := e2e.ParseInviteSigned(s)
+	if err != nil {
+		return cardInfo{}, fmt.Errorf("%w: %w", ErrBadInvite, err)
+	}
+	return infoOf(sc)
+}
+
+// inviteOf encodes our stored card as an invite ("" if it cannot be read).
+func inviteOf(card []byte) string {
+	sc, err := e2e.ParseSignedCard(card)
+	if err != nil {
+		return ""
+	}
+	return sc.Invite()
+}
+
+// safetyNumberOf computes the safety number of two signed cards.
+func safetyNumberOf(mine, theirs []byte) (SafetyNumber, error) {
+	a, err := parseCard(mine)
+	if err != nil {
+		return SafetyNumber{}, err
+	}
+	b, err := parseCard(theirs)
+	if err != nil {
+		return SafetyNumber{}, err
+	}
+	s := e2e.SafetyNumber(a.Pub, b.Pub)
+	return SafetyNumber{Digits: s.String(), QR: s.QR()}, nil
+}
+
+// newRequest seals a friend request to ci; it returns the sealed request
+// and the pending state to keep (secret) until the accept arrives.
+func (id *identity) newRequest(ci cardInfo, myCard []byte, greeting string) ([]byte, []byte, error) {
+	mine, err := e2e.ParseSignedCard(myCard)
+	if err != nil {
+		return nil, nil, fmt.Errorf("own card: %w", err)
+	}
+	to := &e2e.Card{Identity: ci.Pub, Name: ci.Name, Nodes: ci.Nodes}
+	sealed, pending, err := e2e.NewRequest(rand.Reader, id.key, mine, to, greeting, time.Now())
+	if err != nil {
+		return nil, nil, fmt.Errorf("seal request: %w", err)
+	}
+	state, err := pending.MarshalBinary()
+	if err != nil {
+		return nil, nil, fmt.Errorf("seal request: %w", err)
+	}
+	return sealed, state, nil
+}
+
+// openRequest opens a friend request sealed to us; it returns the
+// requester's card, the greeting and the state Accept needs.
+func (id *identity) openRequest(sealed []byte) (cardInfo, string, []byte, error) {
+	req, err := e2e.OpenRequest(id.key, sealed)
+	if err != nil {
+		return cardInfo{}, "", nil, err
+	}
+	state, err := req.MarshalBinary()
+	if err != nil {
+		return cardInfo{}, "", nil, err
+	}
+	ci, err := infoOfCard(req.Card)
+	return ci, req.Greeting, state, err
+}
+
+// infoOfCard describes a verified card that came without its signature
+// bytes (inside a request or accept, which the crypto core verified).
+func infoOfCard(c e2e.Card) (cardInfo, error) {
+	p, err := peerOf(c.Identity.Ed25519())
+	if err != nil {
+		return cardInfo{}, err
+	}
+	x := c.Identity.X25519()
+	return cardInfo{Peer: p, Name: SanitizeName(c.Name), Nodes: c.Nodes, Key: append(c.Identity.Ed25519(), x[:]...), Pub: c.Identity}, nil
+}
+
+// accept answers a stored request; it returns the sealed accept and the new
+// session.
+func (id *identity) accept(state []byte, myCard []byte) ([]byte, []byte, error) {
+	req, err := e2e.UnmarshalRequest(state)
+	if err != nil {
+		return nil, nil, err
+	}
+	mine, err := e2e.ParseSignedCard(myCard)
+	if err != nil {
+		return nil, nil, fmt.Errorf("own card: %w", err)
+	}
+	sealed, sess, err := e2e.Accept(rand.Reader, id.key, mine, req, time.Now())
+	if err != nil {
+		return nil, nil, fmt.Errorf("seal accept: %w", err)
+	}
+	blob, err := sess.MarshalBinary()
+	return sealed, blob, err
+}
+
+// openAccept opens an accept with the pending state of one of our requests.
+func (id *identity) openAccept(state, sealed []byte) (cardInfo, []byte, error) {
+	pending, err := e2e.UnmarshalPendingRequest(state)
+	if err != nil {
+		return cardInfo{}, nil, err
+	}
+	card, sess, err := e2e.OpenAccept(id.key, pending, sealed)
+	if err != nil {
+		return cardInfo{}, nil, err
+	}
+	ci, err := infoOfCard(*card)
+	if err != nil {
+		return ci, nil, err
+	}
+	blob, err := sess.MarshalBinary()
+	return ci, blob, err
+}
+
+// seal encrypts plain in the stored session; it returns the envelope and
+// the advanced session to store in the same transaction.
+func (id *identity) seal(session, plain []byte) ([]byte, []byte, error) {
+	s, err := e2e.UnmarshalSession(id.key, session)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load session: %w", err)
+	}
+	env, err := s.Seal(rand.Reader, plain)
+	if err != nil {
+		return nil, nil, fmt.Errorf("seal: %w", err)
+	}
+	next, err := s.MarshalBinary()
+	return env, next, err
+}
+
+// open verifies and decrypts an envelope in the stored session; it returns
+// the plaintext and the advanced session.
+func (id *identity) open(session, env []byte) ([]byte, []byte, error) {
+	s, err := e2e.UnmarshalSession(id.key, session)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load session: %w", err)
+	}
+	plain, err := s.Open(env)
+	if err != nil {
+		return nil, nil, err
+	}
+	next, err := s.MarshalBinary()
+	return plain, next, err
+}
+
+// peekSender returns the claimed sender of a message envelope (unverified;
+// Open verifies it against the pinned key).
+func peekSender(env []byte) (PeerID, error) {
+	pub, kind, err := e2e.PeekSender(env)
+	if err != nil {
+		return "", err
+	}
+	if kind != e2e.KindMessage {
+		return "", errNotMessage
+	}
+	return peerOf(pub)
+}
+
+var errNotMessage = errors.New("envelope is not a message")

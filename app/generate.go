@@ -1,0 +1,3 @@
+package app
+
+//go:generate protoc --go_out=. --go_opt=paths=source_relative wire.proto

@@ -1,0 +1,242 @@
+package app
+
+import (
+	"context"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/parley-chat/parley/rendezvous"
+	"github.com/parley-chat/parley/vault"
+)
+
+// registerLoop keeps us registered (online) on our home nodes, refreshing
+// before the TTL runs out and reconnecting with backoff when a node goes
+// away (a restart, a network change).
+func (c *Client) registerLoop(ctx context.Context) error {
+	if c.nodes.isEmbedded() {
+		c.setReachable(true)
+		<-ctx.Done()
+		return nil
+	}
+	notifee := &network.NotifyBundle{DisconnectedF: func(_ network.Network, conn network.Conn) {
+		if c.nodes.isHome(conn.RemotePeer()) {
+			signal(c.peers.nodeDown)
+		}
+	}}
+	c.host.Network().Notify(notifee)
+	defer c.host.Network().StopNotify(notifee)
+	var backoff time.Duration
+	for {
+		ok := c.registerOnce(ctx)
+		c.setReachable(ok)
+		wait := c.cfg.Timing.RegisterTTL / 3
+		if !ok {
+			backoff = nextBackoff(backoff, c.cfg.Timing.MaxBackoff)
+			wait = backoff
+		} else {
+			backoff = 0
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil
+		case <-c.peers.nodeDown:
+			// Give the node a moment to come back, then retry with backoff.
+			backoff = nextBackoff(backoff, c.cfg.Timing.MaxBackoff)
+			t.Reset(backoff)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return nil
+			case <-t.C:
+			}
+		case <-t.C:
+		}
+	}
+}
+
+// registerOnce registers on every home node; true if any accepted.
+func (c *Client) registerOnce(ctx context.Context) bool {
+	ok := false
+	for _, n := range c.nodes.home() {
+		cctx, cancel := context.WithTimeout(ctx, c.cfg.Timing.Call)
+		err := n.Register(cctx, c.cfg.Timing.RegisterTTL)
+		cancel()
+		if err != nil {
+			c.log.Debug("register failed", "node", n.Node(), "err", err)
+			continue
+		}
+		ok = true
+	}
+	return ok
+}
+
+// setReachable records node reachability and reports changes; on becoming
+// reachable it fetches the mailbox and retries deliveries at once.
+func (c *Client) setReachable(ok bool) {
+	if !c.peers.setReachable(ok) {
+		return
+	}
+	if ok {
+		c.log.Info("home node reachable")
+		signal(c.peers.fetch)
+		_ = c.pokeOutbox()
+	} else {
+		c.log.Warn("home node unreachable")
+	}
+	c.hub.emit(StatusChanged{c.Status()})
+}
+
+// mailboxLoop fetches our mailbox on start, periodically, and when a home
+// node becomes reachable. Items are acknowledged only after the vault
+// commit. After the first complete fetch it emits Ready.
+func (c *Client) mailboxLoop(ctx context.Context) error {
+	ready := false
+	t := time.NewTicker(c.cfg.Timing.Poll)
+	defer t.Stop()
+	for {
+		if c.fetchAll(ctx) && !ready {
+			ready = true
+			c.hub.emit(Ready{})
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		case <-c.peers.fetch:
+		}
+	}
+}
+
+// fetchAll drains the mailbox on every home node; true if every node
+// answered (the embedded node has nothing to fetch).
+func (c *Client) fetchAll(ctx context.Context) bool {
+	ok := true
+	for _, n := range c.nodes.home() {
+		if err := c.drain(ctx, n); err != nil {
+			c.log.Debug("fetch failed", "node", n.Node(), "err", err)
+			ok = false
+		}
+	}
+	return ok
+}
+
+// drain fetches and processes one node's mailbox until it is empty.
+func (c *Client) drain(ctx context.Context, n *rendezvous.Client) error {
+	for {
+		cctx, cancel := context.WithTimeout(ctx, c.cfg.Timing.Call)
+		items, err := n.Fetch(cctx, rendezvous.MaxFetchItems)
+		cancel()
+		if err != nil || len(items) == 0 {
+			return err
+		}
+		packets := make([][]byte, len(items))
+		for i, it := range items {
+			packets[i] = it.Envelope
+		}
+		verdicts, err := c.ingest("", packets)
+		if err != nil {
+			return err
+		}
+		var acks []string
+		for i, v := range verdicts {
+			if v != Verdict_VERDICT_RETRY {
+				acks = append(acks, items[i].ID)
+			}
+		}
+		cctx, cancel = context.WithTimeout(ctx, c.cfg.Timing.Call)
+		err = n.Ack(cctx, acks)
+		cancel()
+		if err != nil {
+			return err
+		}
+		if len(acks) < len(items) {
+			return nil // some must wait; try again on the next round
+		}
+	}
+}
+
+// presenceLoop looks friends up on their home nodes periodically and
+// reports changes.
+func (c *Client) presenceLoop(ctx context.Context) error {
+	t := time.NewTicker(c.cfg.Timing.Presence)
+	defer t.Stop()
+	for {
+		c.lookupFriends(ctx)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// lookupFriends asks each friend's home nodes whether they are online.
+func (c *Client) lookupFriends(ctx context.Context) {
+	byNode := make(map[peer.ID][]peer.ID)
+	addrs := make(map[peer.ID]peer.AddrInfo)
+	online := make(map[PeerID]bool)
+	for _, ci := range c.friendCards() {
+		online[ci.Peer] = c.host.Network().Connectedness(peer.ID(ci.Peer)) == network.Connected
+		nodes, _ := parseNodes(ci.Nodes)
+		for _, ai := range nodes {
+			byNode[ai.ID] = append(byNode[ai.ID], peer.ID(ci.Peer))
+			addrs[ai.ID] = ai
+		}
+	}
+	for node, ids := range byNode {
+		cctx, cancel := context.WithTimeout(ctx, c.cfg.Timing.Call)
+		res, err := c.nodes.client(addrs[node]).Lookup(cctx, ids)
+		cancel()
+		if err != nil {
+			c.log.Debug("lookup failed", "node", node, "err", err)
+			continue
+		}
+		for _, p := range res {
+			if p.Online {
+				online[PeerID(p.ID)] = true
+				c.host.Peerstore().AddAddrs(p.ID, p.Addrs, 2*c.cfg.Timing.Presence+time.Minute)
+			}
+		}
+	}
+	for p, on := range online {
+		if c.peers.setOnline(p, on) {
+			c.hub.emit(PresenceChanged{Peer: p, Online: on})
+			if on {
+				c.peers.poke(p)
+			}
+		}
+	}
+}
+
+// friendCards returns the parsed cards of friends.
+func (c *Client) friendCards() []cardInfo {
+	var list []vault.Contact
+	err := c.v.View(func(tx *vault.Tx) error {
+		var err error
+		list, err = tx.ListContacts()
+		return err
+	})
+	if err != nil {
+		return nil
+	}
+	var out []cardInfo
+	for _, vc := range list {
+		if vc.State != string(StateFriend) && vc.State != string(StateKeyChanged) {
+			continue
+		}
+		ci, ok := c.peers.card(PeerID(vc.PeerID))
+		if !ok {
+			var err error
+			if ci, err = parseCard(vc.Card); err != nil {
+				continue
+			}
+			c.peers.setCard(ci)
+		}
+		out = append(out, ci)
+	}
+	return out
+}

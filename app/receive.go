@@ -1,0 +1,315 @@
+package app
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/parley-chat/parley/vault"
+)
+
+// seenTTL is how long a processed packet's digest is remembered, so a replay
+// is dropped without any work. It outlives the mailbox TTL (720 h).
+const seenTTL = 31 * 24 * time.Hour
+
+// seenNS is the Seen-set namespace of packet digests.
+const seenNS = "pkt"
+
+// batchResult collects what one ingest transaction produced; it is reset
+// whenever the transaction function is run again after a conflict.
+type batchResult struct {
+	events   []Event
+	receipts map[PeerID][]string // message IDs to acknowledge by receipt
+	pokes    map[PeerID]struct{}
+}
+
+func (r *batchResult) reset() {
+	*r = batchResult{receipts: make(map[PeerID][]string), pokes: make(map[PeerID]struct{})}
+}
+
+// ingest processes packets from one source in ONE vault transaction (group
+// commit) and returns a verdict per packet. from is the transport-
+// authenticated sender of a direct stream, or "" for mailbox items. For
+// mailbox items it also seals one receipt per sender in the same
+// transaction. Events are emitted only after the commit.
+func (c *Client) ingest(from peer.ID, packets [][]byte) ([]Verdict, error) {
+	verdicts := make([]Verdict, len(packets))
+	var res batchResult
+	err := c.v.Update(func(tx *vault.Tx) error {
+		res.reset()
+		for i, raw := range packets {
+			v, err := c.ingestOne(tx, PeerID(from), raw, &res)
+			if err != nil {
+				return err
+			}
+			verdicts[i] = v
+		}
+		if from == "" {
+			return c.queueReceiptsTx(tx, res.receipts, &res)
+		}
+		return nil
+	})
+	if err != nil {
+		for i := range verdicts {
+			verdicts[i] = Verdict_VERDICT_RETRY
+		}
+		return verdicts, err
+	}
+	c.emitAll(res.events)
+	for p := range res.pokes {
+		c.peers.poke(p)
+	}
+	return verdicts, nil
+}
+
+// ingestOne handles one packet. It returns an error only for vault
+// failures, which abort the batch; everything a peer controls ends in a
+// verdict.
+func (c *Client) ingestOne(tx *vault.Tx, from PeerID, raw []byte, res *batchResult) (Verdict, error) {
+	sum := sha256.Sum256(raw)
+	digest := hex.EncodeToString(sum[:16])
+	seen, err := tx.IsSeen(seenNS, digest)
+	if err != nil || seen {
+		return Verdict_VERDICT_OK, err
+	}
+	var p Packet
+	if err := proto.Unmarshal(raw, &p); err != nil {
+		c.dropped("malformed packet", from, err)
+		return Verdict_VERDICT_REFUSED, nil
+	}
+	var v Verdict
+	switch b := p.Body.(type) {
+	case *Packet_Envelope:
+		v, err = c.onEnvelope(tx, from, b.Envelope, res)
+	case *Packet_Request:
+		v, err = c.onRequest(tx, from, b.Request, res)
+	case *Packet_Accept:
+		v, err = c.onAccept(tx, from, b.Accept, res)
+	default:
+		c.dropped("empty packet", from, nil)
+		return Verdict_VERDICT_REFUSED, nil
+	}
+	if err != nil || v != Verdict_VERDICT_OK {
+		return v, err
+	}
+	return v, tx.MarkSeen(seenNS, digest, c.cfg.Now().Add(seenTTL))
+}
+
+// dropped counts and Debug-logs a packet that was refused.
+func (c *Client) dropped(reason string, from PeerID, err error) {
+	c.peers.countDrop()
+	c.log.Debug("packet dropped", "reason", reason, "peer", from, "err", err)
+}
+
+// onEnvelope opens a ratchet message from a friend.
+func (c *Client) onEnvelope(tx *vault.Tx, from PeerID, env []byte, res *batchResult) (Verdict, error) {
+	sender, err := peekSender(env)
+	if err != nil || (from != "" && from != sender) {
+		c.dropped("bad sender", from, err)
+		return Verdict_VERDICT_REFUSED, nil
+	}
+	vc, err := tx.GetContact(string(sender))
+	if errors.Is(err, vault.ErrNotFound) || (err == nil && vc.State != string(StateFriend) && vc.State != string(StateKeyChanged)) {
+		c.dropped("not a friend", sender, nil)
+		return Verdict_VERDICT_REFUSED, nil
+	}
+	if err != nil {
+		return Verdict_VERDICT_RETRY, err
+	}
+	sess, err := tx.GetSession(string(sender))
+	if err != nil {
+		return Verdict_VERDICT_RETRY, err
+	}
+	plain, next, err := c.id.open(sess, env)
+	if err != nil {
+		c.dropped("undecryptable", sender, err)
+		return Verdict_VERDICT_REFUSED, nil
+	}
+	var ct Content
+	if err := proto.Unmarshal(plain, &ct); err != nil || !validID(ct.Id) {
+		c.dropped("bad content", sender, err)
+		return Verdict_VERDICT_REFUSED, nil
+	}
+	if err := tx.PutSession(string(sender), next); err != nil {
+		return Verdict_VERDICT_RETRY, err
+	}
+	switch ct.Kind {
+	case Kind_KIND_TEXT:
+		return Verdict_VERDICT_OK, c.onText(tx, sender, &vc, &ct, res)
+	case Kind_KIND_RECEIPT:
+		return Verdict_VERDICT_OK, c.onReceipt(tx, sender, &ct, res)
+	default:
+		c.dropped("unknown kind", sender, nil)
+		return Verdict_VERDICT_OK, nil // forward compatible: newer kinds are ignored
+	}
+}
+
+// onText stores an incoming message once; a duplicate ID is dropped.
+func (c *Client) onText(tx *vault.Tx, sender PeerID, vc *vault.Contact, ct *Content, res *batchResult) error {
+	if has, err := tx.HasMessage(string(sender), ct.Id); err != nil || has {
+		return err
+	}
+	m := vault.Message{
+		ID: ct.Id, Conv: string(sender), From: string(sender), Text: SanitizeText(ct.Text),
+		SentAt: unixTime(ct.SentAt), Status: string(StatusReceived),
+	}
+	if m.SentAt.IsZero() {
+		m.SentAt = c.cfg.Now()
+	}
+	if err := tx.PutMessage(m); err != nil {
+		return err
+	}
+	vc.Unread++
+	vc.LastMessage, vc.LastAt = m.Text, m.SentAt
+	if err := tx.PutContact(*vc); err != nil {
+		return err
+	}
+	res.receipts[sender] = append(res.receipts[sender], ct.Id)
+	res.events = append(res.events, MessageArrived{messageOf(m)})
+	return nil
+}
+
+// onReceipt marks our messages to sender as delivered.
+func (c *Client) onReceipt(tx *vault.Tx, sender PeerID, ct *Content, res *batchResult) error {
+	for _, id := range ct.ReceiptIds {
+		m, err := tx.GetMessage(string(sender), id)
+		if errors.Is(err, vault.ErrNotFound) || (err == nil && (!m.Outgoing || m.Status == string(StatusDelivered))) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if err := tx.SetMessageStatus(string(sender), id, string(StatusDelivered)); err != nil {
+			return err
+		}
+		res.events = append(res.events, MessageStatusChanged{ID: MsgID(id), To: sender, Status: StatusDelivered})
+	}
+	return nil
+}
+
+// queueReceiptsTx seals one receipt per sender for messages that came
+// through a mailbox (direct deliveries are acknowledged on the stream).
+func (c *Client) queueReceiptsTx(tx *vault.Tx, receipts map[PeerID][]string, res *batchResult) error {
+	for peer, ids := range receipts {
+		if _, err := sendable(tx, peer); err != nil {
+			continue
+		}
+		id := newID()
+		ct := &Content{Id: id, SentAt: c.cfg.Now().UnixNano(), Kind: Kind_KIND_RECEIPT, ReceiptIds: ids}
+		if err := c.sealTx(tx, peer, ct, id, kindReceipt); err != nil {
+			return err
+		}
+		res.pokes[peer] = struct{}{}
+	}
+	return nil
+}
+
+// onRequest stores a friend request from a stranger (bounded and rate
+// limited), resolves crossing requests, and turns a known contact's new key
+// into a key change that waits for the user.
+func (c *Client) onRequest(tx *vault.Tx, from PeerID, body []byte, res *batchResult) (Verdict, error) {
+	if !c.reqLimit.allow() {
+		c.dropped("request rate", from, nil)
+		return Verdict_VERDICT_REFUSED, nil
+	}
+	ci, greeting, state, err := c.id.openRequest(body)
+	if err != nil || (from != "" && from != ci.Peer) || ci.Peer == c.id.peerID() {
+		c.dropped("bad request", from, err)
+		return Verdict_VERDICT_REFUSED, nil
+	}
+	req := vault.Request{PeerID: string(ci.Peer), Name: ci.Name, Greeting: sanitizeGreeting(greeting), Card: ci.Raw, Payload: state, ReceivedAt: c.cfg.Now()}
+	vc, err := tx.GetContact(string(ci.Peer))
+	switch {
+	case errors.Is(err, vault.ErrNotFound):
+		return c.newRequestTx(tx, req, res)
+	case err != nil:
+		return Verdict_VERDICT_RETRY, err
+	case !bytes.Equal(vc.PinnedKey, ci.Key):
+		return c.keyChangeTx(tx, vc, req, ci, res)
+	case vc.State == string(StateRequested) && ci.Peer < c.id.peerID():
+		// Crossing requests: the smaller peer ID's request wins on both
+		// sides, so exactly one session is made.
+		if err := tx.PutRequest(req); err != nil {
+			return Verdict_VERDICT_RETRY, err
+		}
+		res.pokes[ci.Peer] = struct{}{}
+		return Verdict_VERDICT_OK, c.acceptTx(tx, ci.Peer, &res.events)
+	default:
+		return Verdict_VERDICT_OK, nil // a replay, or their copy of a crossing request
+	}
+}
+
+func (c *Client) newRequestTx(tx *vault.Tx, req vault.Request, res *batchResult) (Verdict, error) {
+	if _, err := tx.GetRequest(req.PeerID); err == nil {
+		return Verdict_VERDICT_OK, nil // asked again: the first one stands
+	}
+	n, err := tx.CountRequests()
+	if err != nil {
+		return Verdict_VERDICT_RETRY, err
+	}
+	if n >= MaxPendingRequests {
+		c.dropped("request queue full", PeerID(req.PeerID), nil)
+		return Verdict_VERDICT_REFUSED, nil
+	}
+	if err := tx.PutRequest(req); err != nil {
+		return Verdict_VERDICT_RETRY, err
+	}
+	res.events = append(res.events, FriendRequestReceived{requestOf(req)})
+	return Verdict_VERDICT_OK, nil
+}
+
+// keyChangeTx records that a known contact presented another identity key.
+// Nothing is accepted: the contact is marked and sending stops until the
+// user calls TrustNewKey.
+func (c *Client) keyChangeTx(tx *vault.Tx, vc vault.Contact, req vault.Request, ci cardInfo, res *batchResult) (Verdict, error) {
+	req.Greeting = keyChangeMarker
+	vc.KeyChanged, vc.PendingKey, vc.State, vc.Verified = true, ci.Key, string(StateKeyChanged), false
+	vc.UpdatedAt = c.cfg.Now()
+	if err := tx.PutRequest(req); err != nil {
+		return Verdict_VERDICT_RETRY, err
+	}
+	if err := tx.PutContact(vc); err != nil {
+		return Verdict_VERDICT_RETRY, err
+	}
+	c.log.Warn("contact key changed", "peer", vc.PeerID)
+	res.events = append(res.events, KeyChanged{PeerID(vc.PeerID)}, ContactChanged{c.contactOf(vc)})
+	return Verdict_VERDICT_OK, nil
+}
+
+// onAccept completes a friendship we asked for. The accept is sealed
+// anonymously, so it is tried against each request we are waiting on.
+func (c *Client) onAccept(tx *vault.Tx, from PeerID, body []byte, res *batchResult) (Verdict, error) {
+	list, err := tx.ListContacts()
+	if err != nil {
+		return Verdict_VERDICT_RETRY, err
+	}
+	for _, vc := range list {
+		if vc.State != string(StateRequested) || len(vc.Handshake) == 0 || (from != "" && from != PeerID(vc.PeerID)) {
+			continue
+		}
+		ci, session, err := c.id.openAccept(vc.Handshake, body)
+		if err != nil || ci.Peer != PeerID(vc.PeerID) || !bytes.Equal(ci.Key, vc.PinnedKey) {
+			continue
+		}
+		vc.State, vc.Handshake, vc.UpdatedAt = string(StateFriend), nil, c.cfg.Now()
+		if ci.Name != "" {
+			vc.Name = ci.Name
+		}
+		if err := tx.PutContact(vc); err != nil {
+			return Verdict_VERDICT_RETRY, err
+		}
+		if err := tx.PutSession(vc.PeerID, session); err != nil {
+			return Verdict_VERDICT_RETRY, err
+		}
+		res.pokes[ci.Peer] = struct{}{}
+		res.events = append(res.events, FriendAccepted{c.contactOf(vc)}, ContactChanged{c.contactOf(vc)})
+		return Verdict_VERDICT_OK, nil
+	}
+	c.dropped("accept matches no request", from, nil)
+	return Verdict_VERDICT_REFUSED, nil
+}

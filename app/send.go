@@ -1,0 +1,238 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/parley-chat/parley/vault"
+)
+
+// Outbox kinds.
+const (
+	kindRequest = "request"
+	kindAccept  = "accept"
+	kindText    = "text"
+	kindReceipt = "receipt"
+)
+
+// newID returns 16 random bytes, hex encoded: message and outbox IDs.
+func newID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// validID reports whether id looks like one of ours (peers choose it).
+func validID(id string) bool {
+	if len(id) == 0 || len(id) > 64 {
+		return false
+	}
+	_, err := hex.DecodeString(id)
+	return err == nil
+}
+
+// Send queues text for to and returns its ID at once. In one vault
+// transaction it advances the ratchet, stores the sealed envelope in the
+// outbox and the message in the history, so a crash can neither reuse a key
+// nor lose the message. Delivery happens in the background and is reported
+// by MessageStatusChanged events.
+func (c *Client) Send(ctx context.Context, to PeerID, text string) (MsgID, error) {
+	if err := c.enter(); err != nil {
+		return "", err
+	}
+	defer c.leave()
+	switch {
+	case len(text) > MaxTextBytes:
+		return "", ErrTooLong
+	case len(SanitizeText(text)) == 0:
+		return "", ErrEmpty
+	}
+	text = SanitizeText(text)
+	id, now := newID(), c.cfg.Now()
+	err := c.v.Update(func(tx *vault.Tx) error {
+		vc, err := sendable(tx, to)
+		if err != nil {
+			return err
+		}
+		ct := &Content{Id: id, SentAt: now.UnixNano(), Kind: Kind_KIND_TEXT, Text: text}
+		if err := c.sealTx(tx, to, ct, id, kindText); err != nil {
+			return err
+		}
+		msg := vault.Message{ID: id, Conv: string(to), From: string(c.id.peerID()), Outgoing: true, Text: text, SentAt: now, Status: string(StatusQueued)}
+		if err := tx.PutMessage(msg); err != nil {
+			return err
+		}
+		vc.LastMessage, vc.LastAt = text, now
+		return tx.PutContact(vc)
+	})
+	if err != nil {
+		return "", fmt.Errorf("send: %w", err)
+	}
+	c.peers.poke(to)
+	return MsgID(id), ctx.Err()
+}
+
+// sendable returns the contact if messages may be sealed for it now.
+func sendable(tx *vault.Tx, to PeerID) (vault.Contact, error) {
+	vc, err := getContact(tx, to)
+	if err != nil {
+		return vc, err
+	}
+	switch {
+	case vc.KeyChanged || vc.State == string(StateKeyChanged):
+		return vc, ErrKeyChanged
+	case vc.State != string(StateFriend):
+		return vc, ErrNotFriend
+	}
+	return vc, nil
+}
+
+// sealTx seals ct in the session with to, stores the advanced session and
+// queues the envelope under outbox ID oid.
+func (c *Client) sealTx(tx *vault.Tx, to PeerID, ct *Content, oid, kind string) error {
+	plain, err := proto.Marshal(ct)
+	if err != nil {
+		return fmt.Errorf("marshal content: %w", err)
+	}
+	sess, err := tx.GetSession(string(to))
+	if err != nil {
+		return fmt.Errorf("load session: %w", err)
+	}
+	env, next, err := c.id.seal(sess, plain)
+	if err != nil {
+		return err
+	}
+	if err := tx.PutSession(string(to), next); err != nil {
+		return err
+	}
+	return c.queueTx(tx, to, kind, oid, mustMarshal(&Packet{Body: &Packet_Envelope{Envelope: env}}))
+}
+
+// queueTx stores one outbox item.
+func (c *Client) queueTx(tx *vault.Tx, to PeerID, kind, oid string, payload []byte) error {
+	if kind == kindRequest || kind == kindAccept {
+		payload = mustMarshal(&Packet{Body: packetBody(kind, payload)})
+	}
+	return tx.PutOutbox(vault.Outbox{ID: oid, To: string(to), Kind: kind, Payload: payload, CreatedAt: c.cfg.Now()})
+}
+
+func packetBody(kind string, b []byte) isPacket_Body {
+	if kind == kindRequest {
+		return &Packet_Request{Request: b}
+	}
+	return &Packet_Accept{Accept: b}
+}
+
+func mustMarshal(m proto.Message) []byte {
+	b, err := proto.Marshal(m)
+	if err != nil {
+		panic(fmt.Sprintf("marshal %T: %v", m, err)) // only fails on invalid UTF-8 we never build
+	}
+	return b
+}
+
+// resealTx seals the text messages still in the outbox for to again with
+// the current session (after a key change the old envelopes are useless).
+func (c *Client) resealTx(tx *vault.Tx, to PeerID) error {
+	items, err := tx.ListOutbox()
+	if err != nil {
+		return err
+	}
+	for _, it := range items {
+		if it.To != string(to) || (it.Kind != kindText && it.Kind != kindReceipt) {
+			continue
+		}
+		if err := tx.DeleteOutbox(it.ID); err != nil {
+			return err
+		}
+		if it.Kind != kindText {
+			continue
+		}
+		m, err := tx.GetMessage(string(to), it.ID)
+		if err != nil {
+			continue
+		}
+		ct := &Content{Id: m.ID, SentAt: m.SentAt.UnixNano(), Kind: Kind_KIND_TEXT, Text: m.Text}
+		if err := c.sealTx(tx, to, ct, it.ID, kindText); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// History returns up to limit messages of the conversation with, older
+// than before (newest first); an empty before means the newest page.
+func (c *Client) History(ctx context.Context, with PeerID, before MsgID, limit int) ([]Message, error) {
+	if err := c.enter(); err != nil {
+		return nil, err
+	}
+	defer c.leave()
+	if limit <= 0 {
+		limit = 50
+	}
+	var list []vault.Message
+	err := c.v.View(func(tx *vault.Tx) error {
+		var err error
+		list, err = tx.History(string(with), string(before), limit)
+		return err
+	})
+	if errors.Is(err, vault.ErrNotFound) {
+		err = ErrUnknownContact
+	}
+	if err != nil {
+		return nil, fmt.Errorf("history: %w", err)
+	}
+	out := make([]Message, len(list))
+	for i, m := range list {
+		out[i] = messageOf(m)
+	}
+	return out, ctx.Err()
+}
+
+func messageOf(m vault.Message) Message {
+	return Message{
+		ID: MsgID(m.ID), Conv: PeerID(m.Conv), From: PeerID(m.From), Outgoing: m.Outgoing,
+		Text: m.Text, SentAt: m.SentAt, Status: MessageStatus(m.Status),
+	}
+}
+
+// Status returns the connectivity summary.
+func (c *Client) Status() Status {
+	if c.enter() != nil {
+		return Status{}
+	}
+	defer c.leave()
+	var n int
+	_ = c.v.View(func(tx *vault.Tx) error {
+		var err error
+		n, err = tx.CountOutbox()
+		return err
+	})
+	p, _ := c.profile()
+	return Status{NodeReachable: c.peers.reachable(), Outbox: n, Embedded: c.nodes.isEmbedded(), Nodes: p.Nodes}
+}
+
+// Subscribe returns the current state and the events that follow it. The
+// subscriber is registered before the snapshot is taken, so no event is
+// lost between the two; an event may describe a change the snapshot already
+// shows. The channel is closed when ctx is done or the client closes; if the
+// subscriber falls DefaultQueue events behind, it receives Resync and the
+// channel is closed: subscribe again.
+func (c *Client) Subscribe(ctx context.Context) (Snapshot, <-chan Event) {
+	ch := c.hub.subscribe(ctx, DefaultQueue)
+	return Snapshot{Me: c.Me(), Contacts: c.Contacts(), Requests: c.Requests(), Status: c.Status()}, ch
+}
+
+// unixTime converts sender-chosen Unix nanoseconds, rejecting nonsense.
+func unixTime(n int64) time.Time {
+	if n <= 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n)
+}
