@@ -26,6 +26,9 @@ func benchNodeMain(args []string) int {
 		return 2
 	}
 	slog.SetDefault(slog.New(slog.DiscardHandler))
+	// Like parley node at PARLEY_LOG=warn: libp2p's warnings (resource
+	// limits) go to stderr, where scenario 5 looks for the limiter.
+	p2p.RouteLibp2pLogs(slog.NewTextHandler(os.Stderr, nil), slog.LevelWarn)
 	raiseFileLimit()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -37,6 +37,8 @@ type env struct {
 	binOnce sync.Once // builds the parley binary once (scenarios 5 and 6)
 	bin     string
 	binErr  error
+
+	cleanup []func() // run at the end, last first
 }
 
 // sizeFor picks the quick or the full value.
@@ -131,6 +133,9 @@ func benchMain(args []string) int {
 		}
 		e.progress("scenario %s done in %.1fs", s.id, time.Since(start).Seconds())
 		rep.Results = append(rep.Results, rs...)
+	}
+	for i := len(e.cleanup) - 1; i >= 0; i-- {
+		e.cleanup[i]()
 	}
 	rep.Seconds = time.Since(rep.Started).Seconds()
 	for _, r := range rep.Results {

@@ -46,7 +46,7 @@ func startProc(ctx context.Context, env []string, name string, args ...string) (
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Env = append(os.Environ(), env...)
 	cmd.WaitDelay = 5 * time.Second
-	p := &proc{cmd: cmd, lines: make(chan string, 1024), done: make(chan struct{}), tail: &tailBuffer{max: 4096}}
+	p := &proc{cmd: cmd, lines: make(chan string, 1024), done: make(chan struct{}), tail: &tailBuffer{max: 16 << 10}}
 	cmd.Stderr = p.tail
 	var err error
 	if p.stdin, err = cmd.StdinPipe(); err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -14,6 +15,9 @@ import (
 
 	"github.com/parley-chat/parley/rendezvous"
 )
+
+// limitRE finds the resource-manager scope that refused, in the node's log.
+var limitRE = regexp.MustCompile(`[\w.-]+: resource limit exceeded`)
 
 // loadProc is the load-generator child (this binary, "loadgen").
 type loadProc struct {
@@ -130,6 +134,11 @@ func runScale(e *env) ([]Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	lc, err := e.newLookupClient(node.addr)
+	if err != nil {
+		return nil, err
+	}
+	defer lc.Close()
 	lg, err := e.startLoadgen(node.addr)
 	if err != nil {
 		return nil, err
@@ -147,11 +156,16 @@ func runScale(e *env) ([]Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	look, online, err := e.measureLookups(node.addr, lg.ids, st.total)
-	if err != nil {
-		return nil, err
+	if m := limitRE.FindString(node.tail.String()); m != "" && st.failed > 0 {
+		st.err = "node log: " + m + " (libp2p resource manager); client saw: " + st.err
 	}
-	rs := []Result{heldRow(n, st), scaleRSSRow(st.total, rss, peak, idle, st), lookupRow(st.total, look, online)}
+	rs := []Result{heldRow(n, st), scaleRSSRow(st.total, rss, peak, idle, st)}
+	look, online, err := e.measureLookups(lc, lg.ids, st.total)
+	if err != nil {
+		rs = append(rs, notMeasured("5.lookup", "presence lookup of 1,000 peer IDs", "p99 ≤ 50 ms", err.Error()))
+	} else {
+		rs = append(rs, lookupRow(st.total, look, online))
+	}
 	if fallback != "" {
 		rs[0].Note += "; " + fallback
 	}
@@ -193,23 +207,45 @@ func lookupRow(n int, l latencies, online int) Result {
 	return r
 }
 
-// measureLookups registers one more client and times LOOKUPs of 1,000 IDs.
-func (e *env) measureLookups(nodeAddr, idsPath string, held int) (latencies, int, error) {
+// lookupClient is one more registered client, connected before the load
+// so that it is already online (as a user would be) when the node is full.
+type lookupClient struct {
+	h interface{ Close() error }
+	c *rendezvous.Client
+}
+
+func (e *env) newLookupClient(nodeAddr string) (*lookupClient, error) {
+	ai, err := peer.AddrInfoFromString(nodeAddr)
+	if err != nil {
+		return nil, err
+	}
+	h, err := dialHost()
+	if err != nil {
+		return nil, err
+	}
+	c := rendezvous.NewClient(h, *ai, nil)
+	ctx, cancel := context.WithTimeout(e.ctx, 10*time.Second)
+	defer cancel()
+	if err := c.Register(ctx, 30*time.Minute); err != nil {
+		c.Close()
+		h.Close()
+		return nil, fmt.Errorf("lookup client: %w", err)
+	}
+	return &lookupClient{h: h, c: c}, nil
+}
+
+func (lc *lookupClient) Close() {
+	lc.c.Close()
+	lc.h.Close()
+}
+
+// measureLookups times LOOKUPs of 1,000 IDs, of which up to 1,000 are
+// registered load clients.
+func (e *env) measureLookups(lc *lookupClient, idsPath string, held int) (latencies, int, error) {
 	ids, err := readIDs(idsPath, 1000, held)
 	if err != nil {
 		return nil, 0, err
 	}
-	ai, err := peer.AddrInfoFromString(nodeAddr)
-	if err != nil {
-		return nil, 0, err
-	}
-	h, err := dialHost()
-	if err != nil {
-		return nil, 0, err
-	}
-	defer h.Close()
-	c := rendezvous.NewClient(h, *ai, nil)
-	defer c.Close()
 	ctx, cancel := context.WithTimeout(e.ctx, time.Minute)
 	defer cancel()
 	online := 0
@@ -217,7 +253,7 @@ func (e *env) measureLookups(nodeAddr, idsPath string, held int) (latencies, int
 		plan{warmup: 20, rounds: 5, perRound: 200, maxRound: 5 * time.Second})
 	l, err := measureLatency(p, func() error {
 		var err error
-		online, err = lookupAll(ctx, c, ids)
+		online, err = lookupAll(ctx, lc.c, ids)
 		return err
 	})
 	if err != nil {
@@ -247,6 +283,9 @@ func (e *env) ceiling(node *nodeProc, lg *loadProc, first loadStep) Result {
 		e.progress("scale: %d clients held, node RSS %d MiB, %d failed", held, rss/1024, st.failed)
 		if st.failed > 0 {
 			why = st.err
+			if m := limitRE.FindString(node.tail.String()); m != "" {
+				why = "node log: " + m + " (libp2p resource manager); client saw: " + why
+			}
 			break
 		}
 	}
