@@ -1,0 +1,258 @@
+package e2e
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+
+	"golang.org/x/crypto/curve25519"
+	"golang.org/x/crypto/nacl/secretbox"
+)
+
+// Session is a double-ratchet session with one friend (Signal's Double
+// Ratchet, see doc.go). Make one with Accept or OpenAccept, or restore one
+// with UnmarshalSession. A Session is not safe for concurrent use: one
+// conversation owner calls Seal and Open in turn. The zero value is not
+// usable.
+type Session struct {
+	me        *IdentityPrivate
+	remote    IdentityPublic
+	initiator bool     // we sent the friend request
+	ad        [64]byte // initiator's Ed25519 key || responder's Ed25519 key
+	r         ratchet
+	skipped   skippedKeys
+}
+
+// ratchet is the fixed-size part of the state. It is a value so that Seal
+// and Open can work on a copy and commit it only on success.
+type ratchet struct {
+	rk       [32]byte
+	dhPriv   [32]byte
+	dhPub    [32]byte
+	dhRemote [32]byte
+	cks, ckr [32]byte
+	ns, nr   uint32
+	pn, step uint32 // step counts receiving DH steps (ages skipped keys)
+	flags    uint8
+}
+
+const (
+	hasCKs       = 1 << iota // a sending chain exists
+	hasCKr                   // a receiving chain exists
+	needSendStep             // the next Seal makes a new ratchet key first
+)
+
+var errSession = errors.New("session")
+
+func newSession(me *IdentityPrivate, remote IdentityPublic, initiator bool) *Session {
+	s := &Session{me: me, remote: remote, initiator: initiator}
+	a, b := me.pub.ed, remote.ed
+	if !initiator {
+		a, b = b, a
+	}
+	copy(s.ad[:32], a[:])
+	copy(s.ad[32:], b[:])
+	return s
+}
+
+// Remote returns the friend's identity, pinned when the session was made.
+func (s *Session) Remote() IdentityPublic { return s.remote }
+
+// Local returns our identity.
+func (s *Session) Local() IdentityPublic { return s.me.pub }
+
+// Initiator reports whether we sent the friend request of this session.
+func (s *Session) Initiator() bool { return s.initiator }
+
+// Seal encrypts, pads and signs plaintext as a KindMessage envelope for the
+// friend. rand supplies the new ratchet key when the conversation turns. On
+// error the session is unchanged.
+func (s *Session) Seal(rand io.Reader, plaintext []byte) ([]byte, error) {
+	if len(plaintext) > MaxPlaintextSize {
+		return nil, fmt.Errorf("seal: %d bytes: %w", len(plaintext), ErrTooLarge)
+	}
+	r := s.r
+	if r.flags&needSendStep != 0 {
+		if err := r.sendStep(rand); err != nil {
+			return nil, fmt.Errorf("seal: %w", err)
+		}
+	}
+	if r.flags&hasCKs == 0 || r.ns == math.MaxUint32 {
+		return nil, fmt.Errorf("seal: no sending chain: %w", errSession)
+	}
+	mk, next := kdfCK(&r.cks)
+	h := header{dh: r.dhPub, pn: r.pn, n: r.ns}
+	r.cks, r.ns = next, r.ns+1
+	out := s.sealEnvelope(&mk, &h, plaintext)
+	clear(mk[:])
+	s.r = r
+	return out, nil
+}
+
+// sealEnvelope builds the signed envelope: "label || head || ciphertext" is
+// laid out in one buffer so that the signature needs no copy.
+func (s *Session) sealEnvelope(mk *[32]byte, h *header, plaintext []byte) []byte {
+	var hbuf [maxHeaderLen]byte
+	hb := appendHeader(hbuf[:0], h)
+	ctLen := paddedLen(len(plaintext)) + secretbox.Overhead
+	buf := make([]byte, 0, len(labelEnvelope)+envelopeOverhead+len(hb)+ctLen)
+	buf = append(buf, labelEnvelope...)
+	buf = appendEnvelopeHead(buf, KindMessage, s.me.pub.ed[:], hb)
+	buf = appendCiphertextTag(buf, ctLen)
+	padded := pad(nil, plaintext)
+	buf = sealMessage(buf, mk, &s.ad, hb, padded)
+	clear(padded)
+	buf = appendSignature(buf, ed25519.Sign(s.me.ed, buf))
+	return buf[len(labelEnvelope):]
+}
+
+// envelopeOverhead is the envelope's size beyond header and ciphertext.
+const envelopeOverhead = 2 + 2 + 2 + ed25519.PublicKeySize + 2 + 4 + 2 + ed25519.SignatureSize
+
+// sendStep is the sending half of a DH ratchet step: a new ratchet key and a
+// new sending chain.
+func (r *ratchet) sendStep(rand io.Reader) error {
+	var priv [32]byte
+	if _, err := io.ReadFull(rand, priv[:]); err != nil {
+		return fmt.Errorf("ratchet key: %w", err)
+	}
+	pub, err := curve25519.X25519(priv[:], curve25519.Basepoint)
+	if err != nil {
+		return fmt.Errorf("ratchet key: %w", err)
+	}
+	out, err := curve25519.X25519(priv[:], r.dhRemote[:])
+	if err != nil {
+		return fmt.Errorf("ratchet step: %w", err)
+	}
+	r.rk, r.cks = kdfRK(&r.rk, out)
+	clear(out)
+	r.dhPriv = priv
+	copy(r.dhPub[:], pub)
+	r.pn, r.ns = r.ns, 0
+	r.flags = r.flags&^needSendStep | hasCKs
+	clear(priv[:])
+	return nil
+}
+
+// recvStep is the receiving half of a DH ratchet step for the peer's new
+// ratchet key dh. curve25519.X25519 rejects low-order and all-zero keys.
+func (r *ratchet) recvStep(dh *[32]byte) error {
+	out, err := curve25519.X25519(r.dhPriv[:], dh[:])
+	if err != nil {
+		return err
+	}
+	r.rk, r.ckr = kdfRK(&r.rk, out)
+	clear(out)
+	r.dhRemote = *dh
+	r.nr = 0
+	r.step++
+	r.flags |= hasCKr | needSendStep
+	return nil
+}
+
+// skipTo derives and collects the message keys of the receiving chain up to
+// (not including) message number until.
+func (r *ratchet) skipTo(skips []pendingSkip, until uint32) []pendingSkip {
+	for r.nr < until {
+		mk, next := kdfCK(&r.ckr)
+		skips = append(skips, pendingSkip{key: skipKey{dh: r.dhRemote, n: r.nr}, skipEntry: skipEntry{mk: mk, step: r.step}})
+		r.ckr = next
+		r.nr++
+	}
+	return skips
+}
+
+// Open verifies and decrypts a KindMessage envelope from the friend. Every
+// failure returns ErrDecrypt and leaves the session unchanged: the signature
+// is checked against the pinned key first, counters are bounded before any
+// key is derived, and the new state is committed only after the ciphertext
+// authenticated.
+func (s *Session) Open(envelope []byte) ([]byte, error) {
+	pt, err := s.open(envelope)
+	if err != nil {
+		return nil, ErrDecrypt
+	}
+	return pt, nil
+}
+
+func (s *Session) open(b []byte) ([]byte, error) {
+	e, err := parseEnvelope(b)
+	if err != nil {
+		return nil, err
+	}
+	if e.kind != KindMessage || !bytes.Equal(e.sender, s.remote.ed[:]) ||
+		!verify(e.sender, labelEnvelope, e.signed, e.signature) {
+		return nil, errSession
+	}
+	h, ok := parseHeader(e.header)
+	if !ok {
+		return nil, errSession
+	}
+	k := skipKey{dh: h.dh, n: h.n}
+	if mk, ok := s.skipped.get(k); ok {
+		pt, ok := s.decrypt(&mk, &e)
+		clear(mk[:])
+		if !ok {
+			return nil, errSession
+		}
+		s.skipped.remove(k)
+		return pt, nil
+	}
+	return s.openInChain(&e, &h)
+}
+
+// openInChain opens a message of the current or of a new receiving chain.
+func (s *Session) openInChain(e *envelope, h *header) ([]byte, error) {
+	r := s.r
+	if !r.withinBounds(h) {
+		return nil, errSession
+	}
+	var skips []pendingSkip
+	defer func() { zeroSkips(skips) }()
+	if h.dh != r.dhRemote {
+		if r.flags&hasCKr != 0 {
+			skips = r.skipTo(skips, h.pn)
+		}
+		if err := r.recvStep(&h.dh); err != nil {
+			return nil, err
+		}
+	}
+	skips = r.skipTo(skips, h.n)
+	mk, next := kdfCK(&r.ckr)
+	r.ckr, r.nr = next, h.n+1
+	pt, ok := s.decrypt(&mk, e)
+	clear(mk[:])
+	if !ok {
+		return nil, errSession
+	}
+	s.r = r
+	s.skipped.add(skips, r.step)
+	return pt, nil
+}
+
+// withinBounds checks, before anything is derived, that h asks for at most
+// MaxSkip skipped keys per chain and is not an old or replayed message.
+func (r *ratchet) withinBounds(h *header) bool {
+	if h.n == math.MaxUint32 {
+		return false
+	}
+	if h.dh != r.dhRemote {
+		if r.flags&hasCKr != 0 && h.pn > r.nr && h.pn-r.nr > MaxSkip {
+			return false
+		}
+		return h.n <= MaxSkip
+	}
+	return r.flags&hasCKr != 0 && h.n >= r.nr && h.n-r.nr <= MaxSkip
+}
+
+// decrypt opens the ciphertext with message key mk and strips the padding.
+func (s *Session) decrypt(mk *[32]byte, e *envelope) ([]byte, bool) {
+	padded, ok := openMessage(mk, &s.ad, e.header, e.ciphertext)
+	if !ok {
+		return nil, false
+	}
+	return unpad(padded)
+}

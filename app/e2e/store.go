@@ -1,0 +1,159 @@
+package e2e
+
+import (
+	"fmt"
+	"time"
+
+	"golang.org/x/crypto/curve25519"
+	"google.golang.org/protobuf/proto"
+)
+
+const (
+	stateVersion = 1
+	// maxStoredSession bounds an encoded session (skipped keys dominate).
+	maxStoredSession = 64<<10 + MaxSkippedKeys*96
+)
+
+// MarshalBinary encodes the pending request for the vault. The result is
+// secret (it holds the ephemeral private key).
+func (p *PendingRequest) MarshalBinary() ([]byte, error) {
+	return proto.MarshalOptions{Deterministic: true}.Marshal(&PendingRequestState{
+		Version: stateVersion, Id: p.ID[:], EphemeralPrivate: p.eph.priv[:],
+		PeerEd25519: p.Peer.ed[:], PeerX25519: p.Peer.dh[:], LocalEd25519: p.local.ed[:],
+		SentAtMs: p.SentAt.UnixMilli(),
+	})
+}
+
+// UnmarshalPendingRequest decodes a pending request made by MarshalBinary
+// for identity me.
+func UnmarshalPendingRequest(me *IdentityPrivate, b []byte) (*PendingRequest, error) {
+	var st PendingRequestState
+	if err := proto.Unmarshal(b, &st); err != nil || st.Version != stateVersion ||
+		len(st.Id) != len(RequestID{}) || len(st.EphemeralPrivate) != keyLen {
+		return nil, fmt.Errorf("unmarshal pending request: %w", ErrMalformed)
+	}
+	if !isMe(me, st.LocalEd25519) {
+		return nil, fmt.Errorf("unmarshal pending request: %w", ErrIdentityMismatch)
+	}
+	peer, err := NewIdentityPublic(st.PeerEd25519, st.PeerX25519)
+	if err != nil {
+		return nil, fmt.Errorf("unmarshal pending request: %w", err)
+	}
+	p := &PendingRequest{Peer: peer, SentAt: time.UnixMilli(st.SentAtMs).UTC(), local: me.pub}
+	copy(p.ID[:], st.Id)
+	copy(p.eph.priv[:], st.EphemeralPrivate)
+	pub, err := curve25519.X25519(p.eph.priv[:], curve25519.Basepoint)
+	if err != nil {
+		return nil, fmt.Errorf("unmarshal pending request: %w", ErrMalformed)
+	}
+	copy(p.eph.pub[:], pub)
+	return p, nil
+}
+
+// MarshalBinary encodes the session for the vault. The result is secret
+// (root, chain and skipped message keys) but holds no identity private key:
+// UnmarshalSession takes that separately.
+func (s *Session) MarshalBinary() ([]byte, error) {
+	r := &s.r
+	st := &SessionState{
+		Version: stateVersion, LocalEd25519: s.me.pub.ed[:], RemoteEd25519: s.remote.ed[:],
+		RemoteX25519: s.remote.dh[:], Initiator: s.initiator, RootKey: r.rk[:],
+		DhPrivate: r.dhPriv[:], DhRemote: r.dhRemote[:], Ns: r.ns, Nr: r.nr, Pn: r.pn,
+		Step: r.step, NeedSendStep: r.flags&needSendStep != 0,
+	}
+	if r.flags&hasCKs != 0 {
+		st.SendChain = r.cks[:]
+	}
+	if r.flags&hasCKr != 0 {
+		st.RecvChain = r.ckr[:]
+	}
+	for _, e := range s.skipped.entries() {
+		st.Skipped = append(st.Skipped, &SkippedKey{Dh: e.key.dh[:], N: e.key.n, Key: e.mk[:], Step: e.step})
+	}
+	return proto.MarshalOptions{Deterministic: true}.Marshal(st)
+}
+
+// UnmarshalSession decodes a session made by MarshalBinary and attaches the
+// identity me, which must be the session's local identity.
+func UnmarshalSession(me *IdentityPrivate, b []byte) (*Session, error) {
+	if len(b) > maxStoredSession {
+		return nil, fmt.Errorf("unmarshal session: %w", ErrTooLarge)
+	}
+	var st SessionState
+	if err := proto.Unmarshal(b, &st); err != nil || st.Version != stateVersion {
+		return nil, fmt.Errorf("unmarshal session: %w", ErrMalformed)
+	}
+	if !isMe(me, st.LocalEd25519) {
+		return nil, fmt.Errorf("unmarshal session: %w", ErrIdentityMismatch)
+	}
+	remote, err := NewIdentityPublic(st.RemoteEd25519, st.RemoteX25519)
+	if err != nil {
+		return nil, fmt.Errorf("unmarshal session: %w", err)
+	}
+	s := newSession(me, remote, st.Initiator)
+	if err := s.r.load(&st); err != nil {
+		return nil, fmt.Errorf("unmarshal session: %w", err)
+	}
+	if err := s.loadSkipped(st.Skipped); err != nil {
+		return nil, fmt.Errorf("unmarshal session: %w", err)
+	}
+	return s, nil
+}
+
+// load fills the ratchet from its stored form.
+func (r *ratchet) load(st *SessionState) error {
+	if !copy32(&r.rk, st.RootKey) || !copy32(&r.dhPriv, st.DhPrivate) || !copy32(&r.dhRemote, st.DhRemote) {
+		return ErrMalformed
+	}
+	pub, err := curve25519.X25519(r.dhPriv[:], curve25519.Basepoint)
+	if err != nil {
+		return ErrMalformed
+	}
+	copy(r.dhPub[:], pub)
+	if len(st.SendChain) > 0 {
+		if !copy32(&r.cks, st.SendChain) {
+			return ErrMalformed
+		}
+		r.flags |= hasCKs
+	}
+	if len(st.RecvChain) > 0 {
+		if !copy32(&r.ckr, st.RecvChain) {
+			return ErrMalformed
+		}
+		r.flags |= hasCKr
+	}
+	if st.NeedSendStep {
+		if !validX25519(r.dhRemote[:]) {
+			return ErrMalformed
+		}
+		r.flags |= needSendStep
+	}
+	r.ns, r.nr, r.pn, r.step = st.Ns, st.Nr, st.Pn, st.Step
+	return nil
+}
+
+func (s *Session) loadSkipped(list []*SkippedKey) error {
+	if len(list) > MaxSkippedKeys {
+		return ErrTooLarge
+	}
+	keys := make([]pendingSkip, 0, len(list))
+	for _, k := range list {
+		var p pendingSkip
+		if !copy32(&p.key.dh, k.Dh) || !copy32(&p.mk, k.Key) || k.Step > s.r.step {
+			return ErrMalformed
+		}
+		p.key.n, p.step = k.N, k.Step
+		keys = append(keys, p)
+	}
+	s.skipped.add(keys, s.r.step)
+	zeroSkips(keys)
+	return nil
+}
+
+func copy32(dst *[32]byte, src []byte) bool {
+	if len(src) != 32 {
+		return false
+	}
+	copy(dst[:], src)
+	return true
+}
