@@ -6,7 +6,7 @@
 // versions:
 // 	protoc-gen-go v1.36.12
 // 	protoc        v3.21.12
-// source: wire.proto
+// source: rendezvous/wire.proto
 
 package rendezvous
 
@@ -77,11 +77,11 @@ func (x Status) String() string {
 }
 
 func (Status) Descriptor() protoreflect.EnumDescriptor {
-	return file_wire_proto_enumTypes[0].Descriptor()
+	return file_rendezvous_wire_proto_enumTypes[0].Descriptor()
 }
 
 func (Status) Type() protoreflect.EnumType {
-	return &file_wire_proto_enumTypes[0]
+	return &file_rendezvous_wire_proto_enumTypes[0]
 }
 
 func (x Status) Number() protoreflect.EnumNumber {
@@ -90,7 +90,7 @@ func (x Status) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Status.Descriptor instead.
 func (Status) EnumDescriptor() ([]byte, []int) {
-	return file_wire_proto_rawDescGZIP(), []int{0}
+	return file_rendezvous_wire_proto_rawDescGZIP(), []int{0}
 }
 
 type RegistryRequest struct {
@@ -106,7 +106,7 @@ type RegistryRequest struct {
 
 func (x *RegistryRequest) Reset() {
 	*x = RegistryRequest{}
-	mi := &file_wire_proto_msgTypes[0]
+	mi := &file_rendezvous_wire_proto_msgTypes[0]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -118,7 +118,7 @@ func (x *RegistryRequest) String() string {
 func (*RegistryRequest) ProtoMessage() {}
 
 func (x *RegistryRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_proto_msgTypes[0]
+	mi := &file_rendezvous_wire_proto_msgTypes[0]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -131,7 +131,7 @@ func (x *RegistryRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RegistryRequest.ProtoReflect.Descriptor instead.
 func (*RegistryRequest) Descriptor() ([]byte, []int) {
-	return file_wire_proto_rawDescGZIP(), []int{0}
+	return file_rendezvous_wire_proto_rawDescGZIP(), []int{0}
 }
 
 func (x *RegistryRequest) GetOp() isRegistryRequest_Op {
@@ -187,7 +187,7 @@ type Register struct {
 
 func (x *Register) Reset() {
 	*x = Register{}
-	mi := &file_wire_proto_msgTypes[1]
+	mi := &file_rendezvous_wire_proto_msgTypes[1]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -199,7 +199,7 @@ func (x *Register) String() string {
 func (*Register) ProtoMessage() {}
 
 func (x *Register) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_proto_msgTypes[1]
+	mi := &file_rendezvous_wire_proto_msgTypes[1]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -212,7 +212,7 @@ func (x *Register) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Register.ProtoReflect.Descriptor instead.
 func (*Register) Descriptor() ([]byte, []int) {
-	return file_wire_proto_rawDescGZIP(), []int{1}
+	return file_rendezvous_wire_proto_rawDescGZIP(), []int{1}
 }
 
 func (x *Register) GetSignedRecord() []byte {
@@ -238,7 +238,7 @@ type Lookup struct {
 
 func (x *Lookup) Reset() {
 	*x = Lookup{}
-	mi := &file_wire_proto_msgTypes[2]
+	mi := &file_rendezvous_wire_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -250,7 +250,7 @@ func (x *Lookup) String() string {
 func (*Lookup) ProtoMessage() {}
 
 func (x *Lookup) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_proto_msgTypes[2]
+	mi := &file_rendezvous_wire_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -263,7 +263,7 @@ func (x *Lookup) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Lookup.ProtoReflect.Descriptor instead.
 func (*Lookup) Descriptor() ([]byte, []int) {
-	return file_wire_proto_rawDescGZIP(), []int{2}
+	return file_rendezvous_wire_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *Lookup) GetPeerIds() [][]byte {
@@ -283,7 +283,7 @@ type RegistryResponse struct {
 
 func (x *RegistryResponse) Reset() {
 	*x = RegistryResponse{}
-	mi := &file_wire_proto_msgTypes[3]
+	mi := &file_rendezvous_wire_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -295,7 +295,7 @@ func (x *RegistryResponse) String() string {
 func (*RegistryResponse) ProtoMessage() {}
 
 func (x *RegistryResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_proto_msgTypes[3]
+	mi := &file_rendezvous_wire_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -308,7 +308,7 @@ func (x *RegistryResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RegistryResponse.ProtoReflect.Descriptor instead.
 func (*RegistryResponse) Descriptor() ([]byte, []int) {
-	return file_wire_proto_rawDescGZIP(), []int{3}
+	return file_rendezvous_wire_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *RegistryResponse) GetStatus() Status {
@@ -336,7 +336,7 @@ type PresenceInfo struct {
 
 func (x *PresenceInfo) Reset() {
 	*x = PresenceInfo{}
-	mi := &file_wire_proto_msgTypes[4]
+	mi := &file_rendezvous_wire_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -348,7 +348,7 @@ func (x *PresenceInfo) String() string {
 func (*PresenceInfo) ProtoMessage() {}
 
 func (x *PresenceInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_proto_msgTypes[4]
+	mi := &file_rendezvous_wire_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -361,7 +361,7 @@ func (x *PresenceInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PresenceInfo.ProtoReflect.Descriptor instead.
 func (*PresenceInfo) Descriptor() ([]byte, []int) {
-	return file_wire_proto_rawDescGZIP(), []int{4}
+	return file_rendezvous_wire_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *PresenceInfo) GetPeerId() []byte {
@@ -398,7 +398,7 @@ type DirectoryRequest struct {
 
 func (x *DirectoryRequest) Reset() {
 	*x = DirectoryRequest{}
-	mi := &file_wire_proto_msgTypes[5]
+	mi := &file_rendezvous_wire_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -410,7 +410,7 @@ func (x *DirectoryRequest) String() string {
 func (*DirectoryRequest) ProtoMessage() {}
 
 func (x *DirectoryRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_proto_msgTypes[5]
+	mi := &file_rendezvous_wire_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -423,7 +423,7 @@ func (x *DirectoryRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DirectoryRequest.ProtoReflect.Descriptor instead.
 func (*DirectoryRequest) Descriptor() ([]byte, []int) {
-	return file_wire_proto_rawDescGZIP(), []int{5}
+	return file_rendezvous_wire_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *DirectoryRequest) GetOp() isDirectoryRequest_Op {
@@ -477,7 +477,7 @@ type Claim struct {
 
 func (x *Claim) Reset() {
 	*x = Claim{}
-	mi := &file_wire_proto_msgTypes[6]
+	mi := &file_rendezvous_wire_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -489,7 +489,7 @@ func (x *Claim) String() string {
 func (*Claim) ProtoMessage() {}
 
 func (x *Claim) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_proto_msgTypes[6]
+	mi := &file_rendezvous_wire_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -502,7 +502,7 @@ func (x *Claim) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Claim.ProtoReflect.Descriptor instead.
 func (*Claim) Descriptor() ([]byte, []int) {
-	return file_wire_proto_rawDescGZIP(), []int{6}
+	return file_rendezvous_wire_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *Claim) GetUsername() string {
@@ -528,7 +528,7 @@ type Resolve struct {
 
 func (x *Resolve) Reset() {
 	*x = Resolve{}
-	mi := &file_wire_proto_msgTypes[7]
+	mi := &file_rendezvous_wire_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -540,7 +540,7 @@ func (x *Resolve) String() string {
 func (*Resolve) ProtoMessage() {}
 
 func (x *Resolve) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_proto_msgTypes[7]
+	mi := &file_rendezvous_wire_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -553,7 +553,7 @@ func (x *Resolve) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Resolve.ProtoReflect.Descriptor instead.
 func (*Resolve) Descriptor() ([]byte, []int) {
-	return file_wire_proto_rawDescGZIP(), []int{7}
+	return file_rendezvous_wire_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Resolve) GetUsername() string {
@@ -574,7 +574,7 @@ type DirectoryResponse struct {
 
 func (x *DirectoryResponse) Reset() {
 	*x = DirectoryResponse{}
-	mi := &file_wire_proto_msgTypes[8]
+	mi := &file_rendezvous_wire_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -586,7 +586,7 @@ func (x *DirectoryResponse) String() string {
 func (*DirectoryResponse) ProtoMessage() {}
 
 func (x *DirectoryResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_proto_msgTypes[8]
+	mi := &file_rendezvous_wire_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -599,7 +599,7 @@ func (x *DirectoryResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DirectoryResponse.ProtoReflect.Descriptor instead.
 func (*DirectoryResponse) Descriptor() ([]byte, []int) {
-	return file_wire_proto_rawDescGZIP(), []int{8}
+	return file_rendezvous_wire_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *DirectoryResponse) GetStatus() Status {
@@ -635,7 +635,7 @@ type DirectoryEntry struct {
 
 func (x *DirectoryEntry) Reset() {
 	*x = DirectoryEntry{}
-	mi := &file_wire_proto_msgTypes[9]
+	mi := &file_rendezvous_wire_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -647,7 +647,7 @@ func (x *DirectoryEntry) String() string {
 func (*DirectoryEntry) ProtoMessage() {}
 
 func (x *DirectoryEntry) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_proto_msgTypes[9]
+	mi := &file_rendezvous_wire_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -660,7 +660,7 @@ func (x *DirectoryEntry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DirectoryEntry.ProtoReflect.Descriptor instead.
 func (*DirectoryEntry) Descriptor() ([]byte, []int) {
-	return file_wire_proto_rawDescGZIP(), []int{9}
+	return file_rendezvous_wire_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *DirectoryEntry) GetOwner() []byte {
@@ -698,7 +698,7 @@ type MailboxRequest struct {
 
 func (x *MailboxRequest) Reset() {
 	*x = MailboxRequest{}
-	mi := &file_wire_proto_msgTypes[10]
+	mi := &file_rendezvous_wire_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -710,7 +710,7 @@ func (x *MailboxRequest) String() string {
 func (*MailboxRequest) ProtoMessage() {}
 
 func (x *MailboxRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_proto_msgTypes[10]
+	mi := &file_rendezvous_wire_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -723,7 +723,7 @@ func (x *MailboxRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MailboxRequest.ProtoReflect.Descriptor instead.
 func (*MailboxRequest) Descriptor() ([]byte, []int) {
-	return file_wire_proto_rawDescGZIP(), []int{10}
+	return file_rendezvous_wire_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *MailboxRequest) GetOp() isMailboxRequest_Op {
@@ -792,7 +792,7 @@ type Put struct {
 
 func (x *Put) Reset() {
 	*x = Put{}
-	mi := &file_wire_proto_msgTypes[11]
+	mi := &file_rendezvous_wire_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -804,7 +804,7 @@ func (x *Put) String() string {
 func (*Put) ProtoMessage() {}
 
 func (x *Put) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_proto_msgTypes[11]
+	mi := &file_rendezvous_wire_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -817,7 +817,7 @@ func (x *Put) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Put.ProtoReflect.Descriptor instead.
 func (*Put) Descriptor() ([]byte, []int) {
-	return file_wire_proto_rawDescGZIP(), []int{11}
+	return file_rendezvous_wire_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *Put) GetTo() []byte {
@@ -843,7 +843,7 @@ type Fetch struct {
 
 func (x *Fetch) Reset() {
 	*x = Fetch{}
-	mi := &file_wire_proto_msgTypes[12]
+	mi := &file_rendezvous_wire_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -855,7 +855,7 @@ func (x *Fetch) String() string {
 func (*Fetch) ProtoMessage() {}
 
 func (x *Fetch) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_proto_msgTypes[12]
+	mi := &file_rendezvous_wire_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -868,7 +868,7 @@ func (x *Fetch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Fetch.ProtoReflect.Descriptor instead.
 func (*Fetch) Descriptor() ([]byte, []int) {
-	return file_wire_proto_rawDescGZIP(), []int{12}
+	return file_rendezvous_wire_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *Fetch) GetMax() uint32 {
@@ -887,7 +887,7 @@ type Ack struct {
 
 func (x *Ack) Reset() {
 	*x = Ack{}
-	mi := &file_wire_proto_msgTypes[13]
+	mi := &file_rendezvous_wire_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -899,7 +899,7 @@ func (x *Ack) String() string {
 func (*Ack) ProtoMessage() {}
 
 func (x *Ack) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_proto_msgTypes[13]
+	mi := &file_rendezvous_wire_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -912,7 +912,7 @@ func (x *Ack) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Ack.ProtoReflect.Descriptor instead.
 func (*Ack) Descriptor() ([]byte, []int) {
-	return file_wire_proto_rawDescGZIP(), []int{13}
+	return file_rendezvous_wire_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *Ack) GetIds() []string {
@@ -932,7 +932,7 @@ type MailboxResponse struct {
 
 func (x *MailboxResponse) Reset() {
 	*x = MailboxResponse{}
-	mi := &file_wire_proto_msgTypes[14]
+	mi := &file_rendezvous_wire_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -944,7 +944,7 @@ func (x *MailboxResponse) String() string {
 func (*MailboxResponse) ProtoMessage() {}
 
 func (x *MailboxResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_proto_msgTypes[14]
+	mi := &file_rendezvous_wire_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -957,7 +957,7 @@ func (x *MailboxResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MailboxResponse.ProtoReflect.Descriptor instead.
 func (*MailboxResponse) Descriptor() ([]byte, []int) {
-	return file_wire_proto_rawDescGZIP(), []int{14}
+	return file_rendezvous_wire_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *MailboxResponse) GetStatus() Status {
@@ -985,7 +985,7 @@ type MailItem struct {
 
 func (x *MailItem) Reset() {
 	*x = MailItem{}
-	mi := &file_wire_proto_msgTypes[15]
+	mi := &file_rendezvous_wire_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -997,7 +997,7 @@ func (x *MailItem) String() string {
 func (*MailItem) ProtoMessage() {}
 
 func (x *MailItem) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_proto_msgTypes[15]
+	mi := &file_rendezvous_wire_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1010,7 +1010,7 @@ func (x *MailItem) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MailItem.ProtoReflect.Descriptor instead.
 func (*MailItem) Descriptor() ([]byte, []int) {
-	return file_wire_proto_rawDescGZIP(), []int{15}
+	return file_rendezvous_wire_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *MailItem) GetId() string {
@@ -1034,12 +1034,11 @@ func (x *MailItem) GetAtUnixNano() int64 {
 	return 0
 }
 
-var File_wire_proto protoreflect.FileDescriptor
+var File_rendezvous_wire_proto protoreflect.FileDescriptor
 
-const file_wire_proto_rawDesc = "" +
+const file_rendezvous_wire_proto_rawDesc = "" +
 	"\n" +
-	"\n" +
-	"wire.proto\x12\x14parley.rendezvous.v1\"\x8d\x01\n" +
+	"\x15rendezvous/wire.proto\x12\x14parley.rendezvous.v1\"\x8d\x01\n" +
 	"\x0fRegistryRequest\x12<\n" +
 	"\bregister\x18\x01 \x01(\v2\x1e.parley.rendezvous.v1.RegisterH\x00R\bregister\x126\n" +
 	"\x06lookup\x18\x02 \x01(\v2\x1c.parley.rendezvous.v1.LookupH\x00R\x06lookupB\x04\n" +
@@ -1106,20 +1105,20 @@ const file_wire_proto_rawDesc = "" +
 	"\x0fSTATUS_INTERNAL\x10\bB*Z(github.com/parley-chat/parley/rendezvousb\x06proto3"
 
 var (
-	file_wire_proto_rawDescOnce sync.Once
-	file_wire_proto_rawDescData []byte
+	file_rendezvous_wire_proto_rawDescOnce sync.Once
+	file_rendezvous_wire_proto_rawDescData []byte
 )
 
-func file_wire_proto_rawDescGZIP() []byte {
-	file_wire_proto_rawDescOnce.Do(func() {
-		file_wire_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_wire_proto_rawDesc), len(file_wire_proto_rawDesc)))
+func file_rendezvous_wire_proto_rawDescGZIP() []byte {
+	file_rendezvous_wire_proto_rawDescOnce.Do(func() {
+		file_rendezvous_wire_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_rendezvous_wire_proto_rawDesc), len(file_rendezvous_wire_proto_rawDesc)))
 	})
-	return file_wire_proto_rawDescData
+	return file_rendezvous_wire_proto_rawDescData
 }
 
-var file_wire_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_wire_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
-var file_wire_proto_goTypes = []any{
+var file_rendezvous_wire_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
+var file_rendezvous_wire_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
+var file_rendezvous_wire_proto_goTypes = []any{
 	(Status)(0),               // 0: parley.rendezvous.v1.Status
 	(*RegistryRequest)(nil),   // 1: parley.rendezvous.v1.RegistryRequest
 	(*Register)(nil),          // 2: parley.rendezvous.v1.Register
@@ -1138,7 +1137,7 @@ var file_wire_proto_goTypes = []any{
 	(*MailboxResponse)(nil),   // 15: parley.rendezvous.v1.MailboxResponse
 	(*MailItem)(nil),          // 16: parley.rendezvous.v1.MailItem
 }
-var file_wire_proto_depIdxs = []int32{
+var file_rendezvous_wire_proto_depIdxs = []int32{
 	2,  // 0: parley.rendezvous.v1.RegistryRequest.register:type_name -> parley.rendezvous.v1.Register
 	3,  // 1: parley.rendezvous.v1.RegistryRequest.lookup:type_name -> parley.rendezvous.v1.Lookup
 	0,  // 2: parley.rendezvous.v1.RegistryResponse.status:type_name -> parley.rendezvous.v1.Status
@@ -1158,20 +1157,20 @@ var file_wire_proto_depIdxs = []int32{
 	0,  // [0:12] is the sub-list for field type_name
 }
 
-func init() { file_wire_proto_init() }
-func file_wire_proto_init() {
-	if File_wire_proto != nil {
+func init() { file_rendezvous_wire_proto_init() }
+func file_rendezvous_wire_proto_init() {
+	if File_rendezvous_wire_proto != nil {
 		return
 	}
-	file_wire_proto_msgTypes[0].OneofWrappers = []any{
+	file_rendezvous_wire_proto_msgTypes[0].OneofWrappers = []any{
 		(*RegistryRequest_Register)(nil),
 		(*RegistryRequest_Lookup)(nil),
 	}
-	file_wire_proto_msgTypes[5].OneofWrappers = []any{
+	file_rendezvous_wire_proto_msgTypes[5].OneofWrappers = []any{
 		(*DirectoryRequest_Claim)(nil),
 		(*DirectoryRequest_Resolve)(nil),
 	}
-	file_wire_proto_msgTypes[10].OneofWrappers = []any{
+	file_rendezvous_wire_proto_msgTypes[10].OneofWrappers = []any{
 		(*MailboxRequest_Put)(nil),
 		(*MailboxRequest_Fetch)(nil),
 		(*MailboxRequest_Ack)(nil),
@@ -1180,18 +1179,18 @@ func file_wire_proto_init() {
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
-			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wire_proto_rawDesc), len(file_wire_proto_rawDesc)),
+			RawDescriptor: unsafe.Slice(unsafe.StringData(file_rendezvous_wire_proto_rawDesc), len(file_rendezvous_wire_proto_rawDesc)),
 			NumEnums:      1,
 			NumMessages:   16,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
-		GoTypes:           file_wire_proto_goTypes,
-		DependencyIndexes: file_wire_proto_depIdxs,
-		EnumInfos:         file_wire_proto_enumTypes,
-		MessageInfos:      file_wire_proto_msgTypes,
+		GoTypes:           file_rendezvous_wire_proto_goTypes,
+		DependencyIndexes: file_rendezvous_wire_proto_depIdxs,
+		EnumInfos:         file_rendezvous_wire_proto_enumTypes,
+		MessageInfos:      file_rendezvous_wire_proto_msgTypes,
 	}.Build()
-	File_wire_proto = out.File
-	file_wire_proto_goTypes = nil
-	file_wire_proto_depIdxs = nil
+	File_rendezvous_wire_proto = out.File
+	file_rendezvous_wire_proto_goTypes = nil
+	file_rendezvous_wire_proto_depIdxs = nil
 }
