@@ -22,27 +22,19 @@ type Tx struct {
 }
 
 // Update runs fn in a read-write transaction and commits it if fn returns
-// nil (with the default options the commit is synced to disk before Update
-// returns). If a concurrent transaction wrote a key that fn read, fn is run
-// again on a fresh transaction, so fn must not have side effects outside tx.
-// The error fn returns is returned unchanged. Concurrent Updates are
-// committed together by Badger's write loop. Safe for concurrent use.
+// nil; with the default options the commit is synced to disk before Update
+// returns. The error fn returns is returned unchanged. Concurrent Updates
+// are group-committed: functions queued while a commit is in flight run
+// together in the next transaction, sharing one sync (see commit.go). So fn
+// may see the writes of Updates that were queued before it, and fn may run
+// more than once (when a function of the same batch fails, or on a
+// conflict): it must have no side effects outside tx other than recording
+// results. Safe for concurrent use.
 func (v *Vault) Update(fn func(*Tx) error) error {
 	if v.closed.Load() {
 		return fmt.Errorf("vault update: %w", ErrClosed)
 	}
-	for attempt := 0; ; attempt++ {
-		err := v.db.Update(func(txn *badger.Txn) error {
-			return fn(&Tx{txn: txn, s: v.sealer})
-		})
-		if errors.Is(err, badger.ErrConflict) && attempt < maxConflictRetries {
-			continue
-		}
-		if errors.Is(err, badger.ErrConflict) || errors.Is(err, badger.ErrDBClosed) {
-			return fmt.Errorf("vault update: %w", err)
-		}
-		return err
-	}
+	return v.update(fn)
 }
 
 // View runs fn in a read-only transaction that sees a consistent snapshot.

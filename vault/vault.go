@@ -68,6 +68,9 @@ type Vault struct {
 	log    *slog.Logger
 	closed atomic.Bool
 
+	cmu    sync.Mutex // guards commit
+	commit committer
+
 	mu        sync.Mutex // guards dataKey, badgerKey and header rewrites
 	dataKey   *[dataKeySize]byte
 	badgerKey []byte // the copy of dataKey handed to Badger, wiped at Close
