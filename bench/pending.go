@@ -2,9 +2,6 @@ package main
 
 // Scenarios whose product packages have not landed yet report so honestly.
 
-func (e *env) clientStartup() Result {
-	return notMeasured("6.client", "parley client exec → online, mailbox drained", "≤ 1.5 s", "parley client has not landed")
-}
 func runCrypto(*env) ([]Result, error) {
 	return []Result{notMeasured("1", "crypto per message, 1 KiB", "ratio ≤ 1.3×", "app/e2e has not landed")}, nil
 }

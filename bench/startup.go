@@ -54,5 +54,5 @@ func (e *env) nodeStartup() Result {
 }
 
 func runStartup(e *env) ([]Result, error) {
-	return []Result{e.nodeStartup(), e.clientStartup()}, nil
+	return append([]Result{e.nodeStartup()}, e.clientStartup()...), nil
 }
