@@ -218,7 +218,7 @@ func (k *courier) card(vc vault.Contact) (cardInfo, error) {
 // reachable: try the direct path if we are connected or presence says the
 // peer is online (its addresses are then in the peerstore).
 func (k *courier) reachable() bool {
-	p := peer.ID(k.peer)
+	p := k.peer.libp2p()
 	return k.c.host.Network().Connectedness(p) == network.Connected || k.c.peers.isOnline(k.peer)
 }
 
@@ -227,7 +227,7 @@ func (k *courier) reachable() bool {
 // leading items were settled.
 func (k *courier) direct(ctx context.Context, items []vault.Outbox) (int, error) {
 	if k.stream == nil {
-		k.stream = p2p.NewStream(k.c.host, peer.ID(k.peer), p2p.ProtoMsg, maxAckBytes)
+		k.stream = p2p.NewStream(k.c.host, k.peer.libp2p(), p2p.ProtoMsg, maxAckBytes)
 	}
 	done := 0
 	for done < len(items) {
@@ -366,7 +366,7 @@ func (k *courier) put(ctx context.Context, nodes []peer.AddrInfo, payload []byte
 	var errs []error
 	for _, ai := range nodes {
 		cctx, cancel := context.WithTimeout(ctx, k.c.cfg.Timing.Call)
-		err := k.c.nodes.client(ai).Put(cctx, peer.ID(k.peer), payload)
+		err := k.c.nodes.client(ai).Put(cctx, k.peer.libp2p(), payload)
 		cancel()
 		if err == nil {
 			return nil

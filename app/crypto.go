@@ -65,7 +65,7 @@ func peerOf(pub ed25519.PublicKey) (PeerID, error) {
 	if err != nil {
 		return "", fmt.Errorf("peer id: %w", err)
 	}
-	return PeerID(id), nil
+	return PeerID(id.String()), nil
 }
 
 func (id *identity) peerID() PeerID { return id.id }
@@ -177,25 +177,14 @@ func (id *identity) openRequest(sealed []byte) (cardInfo, string, []byte, error)
 	if err != nil {
 		return cardInfo{}, "", nil, err
 	}
-	ci, err := infoOfCard(req.Card)
+	ci, err := infoOf(req.SignedCard())
 	return ci, req.Greeting, state, err
-}
-
-// infoOfCard describes a verified card that came without its signature
-// bytes (inside a request or accept, which the crypto core verified).
-func infoOfCard(c e2e.Card) (cardInfo, error) {
-	p, err := peerOf(c.Identity.Ed25519())
-	if err != nil {
-		return cardInfo{}, err
-	}
-	x := c.Identity.X25519()
-	return cardInfo{Peer: p, Name: SanitizeName(c.Name), Nodes: c.Nodes, Key: append(c.Identity.Ed25519(), x[:]...), Pub: c.Identity}, nil
 }
 
 // accept answers a stored request; it returns the sealed accept and the new
 // session.
 func (id *identity) accept(state []byte, myCard []byte) ([]byte, []byte, error) {
-	req, err := e2e.UnmarshalRequest(state)
+	req, err := e2e.UnmarshalRequest(id.key, state)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -213,7 +202,7 @@ func (id *identity) accept(state []byte, myCard []byte) ([]byte, []byte, error) 
 
 // openAccept opens an accept with the pending state of one of our requests.
 func (id *identity) openAccept(state, sealed []byte) (cardInfo, []byte, error) {
-	pending, err := e2e.UnmarshalPendingRequest(state)
+	pending, err := e2e.UnmarshalPendingRequest(id.key, state)
 	if err != nil {
 		return cardInfo{}, nil, err
 	}
@@ -221,7 +210,7 @@ func (id *identity) openAccept(state, sealed []byte) (cardInfo, []byte, error) {
 	if err != nil {
 		return cardInfo{}, nil, err
 	}
-	ci, err := infoOfCard(*card)
+	ci, err := infoOf(*card)
 	if err != nil {
 		return ci, nil, err
 	}
@@ -273,3 +262,20 @@ func peekSender(env []byte) (PeerID, error) {
 }
 
 var errNotMessage = errors.New("envelope is not a message")
+
+// libp2p returns the libp2p peer ID (empty if p is not a valid peer ID).
+func (p PeerID) libp2p() peer.ID {
+	id, err := peer.Decode(string(p))
+	if err != nil {
+		return ""
+	}
+	return id
+}
+
+// peerOfID returns the textual peer ID ("" for the empty ID).
+func peerOfID(id peer.ID) PeerID {
+	if id == "" {
+		return ""
+	}
+	return PeerID(id.String())
+}

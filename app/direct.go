@@ -43,11 +43,11 @@ func (c *Client) onBatch(ctx context.Context, from peer.ID, req []byte) ([]byte,
 	defer c.leave()
 	var b Batch
 	if err := proto.Unmarshal(req, &b); err != nil {
-		c.dropped("malformed batch", PeerID(from), err)
+		c.dropped("malformed batch", peerOfID(from), err)
 		return nil, fmt.Errorf("unmarshal batch: %w", err)
 	}
 	if len(b.Packets) > maxBatchPackets {
-		c.dropped("batch too large", PeerID(from), nil)
+		c.dropped("batch too large", peerOfID(from), nil)
 		return nil, fmt.Errorf("batch of %d packets", len(b.Packets))
 	}
 	verdicts, err := c.ingest(from, b.Packets)

@@ -1,3 +1,3 @@
 package app
 
-//go:generate protoc --go_out=. --go_opt=paths=source_relative wire.proto
+//go:generate protoc --go_out=. --go_opt=paths=source_relative content.proto

@@ -180,10 +180,10 @@ func (c *Client) lookupFriends(ctx context.Context) {
 	addrs := make(map[peer.ID]peer.AddrInfo)
 	online := make(map[PeerID]bool)
 	for _, ci := range c.friendCards() {
-		online[ci.Peer] = c.host.Network().Connectedness(peer.ID(ci.Peer)) == network.Connected
+		online[ci.Peer] = c.host.Network().Connectedness(ci.Peer.libp2p()) == network.Connected
 		nodes, _ := parseNodes(ci.Nodes)
 		for _, ai := range nodes {
-			byNode[ai.ID] = append(byNode[ai.ID], peer.ID(ci.Peer))
+			byNode[ai.ID] = append(byNode[ai.ID], ci.Peer.libp2p())
 			addrs[ai.ID] = ai
 		}
 	}
@@ -197,7 +197,7 @@ func (c *Client) lookupFriends(ctx context.Context) {
 		}
 		for _, p := range res {
 			if p.Online {
-				online[PeerID(p.ID)] = true
+				online[peerOfID(p.ID)] = true
 				c.host.Peerstore().AddAddrs(p.ID, p.Addrs, 2*c.cfg.Timing.Presence+time.Minute)
 			}
 		}

@@ -43,7 +43,7 @@ func (c *Client) ingest(from peer.ID, packets [][]byte) ([]Verdict, error) {
 	err := c.v.Update(func(tx *vault.Tx) error {
 		res.reset()
 		for i, raw := range packets {
-			v, err := c.ingestOne(tx, PeerID(from), raw, &res)
+			v, err := c.ingestOne(tx, peerOfID(from), raw, &res)
 			if err != nil {
 				return err
 			}

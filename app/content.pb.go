@@ -7,7 +7,7 @@
 // versions:
 // 	protoc-gen-go v1.36.12
 // 	protoc        v3.21.12
-// source: wire.proto
+// source: content.proto
 
 package app
 
@@ -63,11 +63,11 @@ func (x Kind) String() string {
 }
 
 func (Kind) Descriptor() protoreflect.EnumDescriptor {
-	return file_wire_proto_enumTypes[0].Descriptor()
+	return file_content_proto_enumTypes[0].Descriptor()
 }
 
 func (Kind) Type() protoreflect.EnumType {
-	return &file_wire_proto_enumTypes[0]
+	return &file_content_proto_enumTypes[0]
 }
 
 func (x Kind) Number() protoreflect.EnumNumber {
@@ -76,7 +76,7 @@ func (x Kind) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Kind.Descriptor instead.
 func (Kind) EnumDescriptor() ([]byte, []int) {
-	return file_wire_proto_rawDescGZIP(), []int{0}
+	return file_content_proto_rawDescGZIP(), []int{0}
 }
 
 // Verdict is the receiver's answer for one packet of a Batch.
@@ -117,11 +117,11 @@ func (x Verdict) String() string {
 }
 
 func (Verdict) Descriptor() protoreflect.EnumDescriptor {
-	return file_wire_proto_enumTypes[1].Descriptor()
+	return file_content_proto_enumTypes[1].Descriptor()
 }
 
 func (Verdict) Type() protoreflect.EnumType {
-	return &file_wire_proto_enumTypes[1]
+	return &file_content_proto_enumTypes[1]
 }
 
 func (x Verdict) Number() protoreflect.EnumNumber {
@@ -130,7 +130,7 @@ func (x Verdict) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Verdict.Descriptor instead.
 func (Verdict) EnumDescriptor() ([]byte, []int) {
-	return file_wire_proto_rawDescGZIP(), []int{1}
+	return file_content_proto_rawDescGZIP(), []int{1}
 }
 
 // Content is the plaintext sealed inside one ratchet message.
@@ -150,7 +150,7 @@ type Content struct {
 
 func (x *Content) Reset() {
 	*x = Content{}
-	mi := &file_wire_proto_msgTypes[0]
+	mi := &file_content_proto_msgTypes[0]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -162,7 +162,7 @@ func (x *Content) String() string {
 func (*Content) ProtoMessage() {}
 
 func (x *Content) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_proto_msgTypes[0]
+	mi := &file_content_proto_msgTypes[0]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -175,7 +175,7 @@ func (x *Content) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Content.ProtoReflect.Descriptor instead.
 func (*Content) Descriptor() ([]byte, []int) {
-	return file_wire_proto_rawDescGZIP(), []int{0}
+	return file_content_proto_rawDescGZIP(), []int{0}
 }
 
 func (x *Content) GetId() string {
@@ -229,7 +229,7 @@ type Packet struct {
 
 func (x *Packet) Reset() {
 	*x = Packet{}
-	mi := &file_wire_proto_msgTypes[1]
+	mi := &file_content_proto_msgTypes[1]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -241,7 +241,7 @@ func (x *Packet) String() string {
 func (*Packet) ProtoMessage() {}
 
 func (x *Packet) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_proto_msgTypes[1]
+	mi := &file_content_proto_msgTypes[1]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -254,7 +254,7 @@ func (x *Packet) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Packet.ProtoReflect.Descriptor instead.
 func (*Packet) Descriptor() ([]byte, []int) {
-	return file_wire_proto_rawDescGZIP(), []int{1}
+	return file_content_proto_rawDescGZIP(), []int{1}
 }
 
 func (x *Packet) GetBody() isPacket_Body {
@@ -328,7 +328,7 @@ type Batch struct {
 
 func (x *Batch) Reset() {
 	*x = Batch{}
-	mi := &file_wire_proto_msgTypes[2]
+	mi := &file_content_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -340,7 +340,7 @@ func (x *Batch) String() string {
 func (*Batch) ProtoMessage() {}
 
 func (x *Batch) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_proto_msgTypes[2]
+	mi := &file_content_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -353,7 +353,7 @@ func (x *Batch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Batch.ProtoReflect.Descriptor instead.
 func (*Batch) Descriptor() ([]byte, []int) {
-	return file_wire_proto_rawDescGZIP(), []int{2}
+	return file_content_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *Batch) GetPackets() [][]byte {
@@ -374,7 +374,7 @@ type BatchAck struct {
 
 func (x *BatchAck) Reset() {
 	*x = BatchAck{}
-	mi := &file_wire_proto_msgTypes[3]
+	mi := &file_content_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -386,7 +386,7 @@ func (x *BatchAck) String() string {
 func (*BatchAck) ProtoMessage() {}
 
 func (x *BatchAck) ProtoReflect() protoreflect.Message {
-	mi := &file_wire_proto_msgTypes[3]
+	mi := &file_content_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -399,7 +399,7 @@ func (x *BatchAck) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BatchAck.ProtoReflect.Descriptor instead.
 func (*BatchAck) Descriptor() ([]byte, []int) {
-	return file_wire_proto_rawDescGZIP(), []int{3}
+	return file_content_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *BatchAck) GetVerdicts() []Verdict {
@@ -409,12 +409,11 @@ func (x *BatchAck) GetVerdicts() []Verdict {
 	return nil
 }
 
-var File_wire_proto protoreflect.FileDescriptor
+var File_content_proto protoreflect.FileDescriptor
 
-const file_wire_proto_rawDesc = "" +
+const file_content_proto_rawDesc = "" +
 	"\n" +
-	"\n" +
-	"wire.proto\x12\rparley.app.v1\"\x90\x01\n" +
+	"\rcontent.proto\x12\rparley.app.v1\"\x90\x01\n" +
 	"\aContent\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x17\n" +
 	"\asent_at\x18\x02 \x01(\x03R\x06sentAt\x12'\n" +
@@ -442,20 +441,20 @@ const file_wire_proto_rawDesc = "" +
 	"\rVERDICT_RETRY\x10\x02B#Z!github.com/parley-chat/parley/appb\x06proto3"
 
 var (
-	file_wire_proto_rawDescOnce sync.Once
-	file_wire_proto_rawDescData []byte
+	file_content_proto_rawDescOnce sync.Once
+	file_content_proto_rawDescData []byte
 )
 
-func file_wire_proto_rawDescGZIP() []byte {
-	file_wire_proto_rawDescOnce.Do(func() {
-		file_wire_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_wire_proto_rawDesc), len(file_wire_proto_rawDesc)))
+func file_content_proto_rawDescGZIP() []byte {
+	file_content_proto_rawDescOnce.Do(func() {
+		file_content_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_content_proto_rawDesc), len(file_content_proto_rawDesc)))
 	})
-	return file_wire_proto_rawDescData
+	return file_content_proto_rawDescData
 }
 
-var file_wire_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_wire_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
-var file_wire_proto_goTypes = []any{
+var file_content_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
+var file_content_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
+var file_content_proto_goTypes = []any{
 	(Kind)(0),        // 0: parley.app.v1.Kind
 	(Verdict)(0),     // 1: parley.app.v1.Verdict
 	(*Content)(nil),  // 2: parley.app.v1.Content
@@ -463,7 +462,7 @@ var file_wire_proto_goTypes = []any{
 	(*Batch)(nil),    // 4: parley.app.v1.Batch
 	(*BatchAck)(nil), // 5: parley.app.v1.BatchAck
 }
-var file_wire_proto_depIdxs = []int32{
+var file_content_proto_depIdxs = []int32{
 	0, // 0: parley.app.v1.Content.kind:type_name -> parley.app.v1.Kind
 	1, // 1: parley.app.v1.BatchAck.verdicts:type_name -> parley.app.v1.Verdict
 	2, // [2:2] is the sub-list for method output_type
@@ -473,12 +472,12 @@ var file_wire_proto_depIdxs = []int32{
 	0, // [0:2] is the sub-list for field type_name
 }
 
-func init() { file_wire_proto_init() }
-func file_wire_proto_init() {
-	if File_wire_proto != nil {
+func init() { file_content_proto_init() }
+func file_content_proto_init() {
+	if File_content_proto != nil {
 		return
 	}
-	file_wire_proto_msgTypes[1].OneofWrappers = []any{
+	file_content_proto_msgTypes[1].OneofWrappers = []any{
 		(*Packet_Envelope)(nil),
 		(*Packet_Request)(nil),
 		(*Packet_Accept)(nil),
@@ -487,18 +486,18 @@ func file_wire_proto_init() {
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
-			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wire_proto_rawDesc), len(file_wire_proto_rawDesc)),
+			RawDescriptor: unsafe.Slice(unsafe.StringData(file_content_proto_rawDesc), len(file_content_proto_rawDesc)),
 			NumEnums:      2,
 			NumMessages:   4,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
-		GoTypes:           file_wire_proto_goTypes,
-		DependencyIndexes: file_wire_proto_depIdxs,
-		EnumInfos:         file_wire_proto_enumTypes,
-		MessageInfos:      file_wire_proto_msgTypes,
+		GoTypes:           file_content_proto_goTypes,
+		DependencyIndexes: file_content_proto_depIdxs,
+		EnumInfos:         file_content_proto_enumTypes,
+		MessageInfos:      file_content_proto_msgTypes,
 	}.Build()
-	File_wire_proto = out.File
-	file_wire_proto_goTypes = nil
-	file_wire_proto_depIdxs = nil
+	File_content_proto = out.File
+	file_content_proto_goTypes = nil
+	file_content_proto_depIdxs = nil
 }
