@@ -1,11 +1,131 @@
 // Package e2e is parley's end-to-end crypto core: identities, contact cards
 // and invites, safety numbers, the friend-request handshake, the double
-// ratchet and envelopes. It does no I/O, starts no goroutines and logs
-// nothing. (Full format description: see below, filled in as the package
-// grows.)
+// ratchet and signed envelopes.
+//
+// It does no I/O, starts no goroutines, logs nothing and imports neither
+// libp2p nor Badger. Every primitive comes from the standard library or
+// golang.org/x/crypto: Ed25519 (crypto/ed25519), X25519 (curve25519.X25519,
+// which refuses low-order and all-zero points), NaCl secretbox and anonymous
+// sealed boxes (nacl/secretbox, nacl/box), HKDF-SHA256, HMAC-SHA256, SHA-512
+// and BLAKE2b. Randomness comes from an io.Reader the caller passes
+// (crypto/rand.Reader in production, a deterministic reader in tests).
+//
+// # Flow
+//
+//	alice: inv := card.Invite()                       (shown as text / QR)
+//	bob:   c, _ := ParseInvite(inv)
+//	bob:   sealed, pending, _ := NewRequest(rand, bobID, bobCard, c, "hi", now)
+//	alice: req, _ := OpenRequest(aliceID, sealed)     (user accepts)
+//	alice: sealedAcc, sa, _ := Accept(rand, aliceID, aliceCard, req, now)
+//	bob:   card, sb, _ := OpenAccept(bobID, pending, sealedAcc)
+//	either: env, _ := s.Seal(rand, plaintext); other: pt, _ := s.Open(env)
+//
+// # Formats
+//
+// Protobuf messages are defined in wire.proto. All integers in the
+// non-protobuf layouts below are big endian.
+//
+// Identity (vault, secret): IdentityState{version=1, ed25519_seed[32],
+// x25519_private[32]}.
+//
+// Card: CardBody{ed25519[32], x25519[32], name (≤ MaxNameLen bytes UTF-8),
+// nodes (≤ MaxNodes × ≤ MaxNodeLen bytes), created_at_ms}. The signed form
+// SignedCardPB{body, signature[64]} carries
+// signature = Ed25519(labelCard || body) by the card's own key; the body is
+// kept exactly as signed and never re-encoded.
+//
+// Invite: "parley:" followed by lower-case RFC 4648 base32 without padding of
+//
+//	version (1 byte, = 1) || body length (2 bytes) || CardBody || signature (64)
+//	  || checksum (4 bytes) = BLAKE2b-256(labelInviteChecksum || all preceding bytes)[:4]
+//
+// Every version keeps the trailing checksum, so a newer invite is told from a
+// damaged one. The parser ignores whitespace (line breaks from copy-paste)
+// and letter case, rejects a non-canonical last character, and reports
+// ErrInviteTruncated, ErrInviteChecksum, ErrInviteVersion, ErrBadSignature or
+// ErrInviteMalformed.
+//
+// Envelope (everything on the wire between clients): Envelope{version=1,
+// kind, sender[32], header, ciphertext, signature[64]} in canonical protobuf
+// encoding: fields in number order, each at most once, no unknown fields,
+// zero values omitted. For KindMessage:
+//
+//	header     = Header{dh[32], pn, n}
+//	ciphertext = secretbox(pad(plaintext)) under the message key (below)
+//	signature  = Ed25519(labelEnvelope || every envelope byte before the signature field)
+//
+// by the sender's identity key. The receiver checks the sender against the
+// key pinned in its Session and verifies the signature before it touches the
+// ratchet. For KindRequest and KindAccept only version, kind and ciphertext
+// are present; the ciphertext is an anonymous sealed box (box.SealAnonymous:
+// ephemeral X25519 key[32] || XSalsa20-Poly1305 box, nonce =
+// BLAKE2b-192(ephemeral || recipient)) to the recipient's X25519 identity key,
+// of Signed{body, signature = Ed25519(labelRequest or labelAccept || body)}.
+// Before opening, the box's ephemeral key is checked with curve25519.X25519.
+//
+//	RequestBody{card = SignedCardPB, ephemeral[32], greeting, id[16], sent_at_ms, recipient = Ed25519 key[32]}
+//	AcceptBody{card = SignedCardPB, ephemeral[32], request_id[16], recipient = requester's Ed25519 key[32], sent_at_ms}
+//
+// Padding: plaintext || 0x80 || zeros, to bucket+1 bytes where bucket is the
+// smallest of 256 B, 1, 4, 16, 64 or 256 KiB that holds the plaintext, so the
+// node sees only the bucket. MaxPlaintextSize is 256 KiB; every envelope is at
+// most MaxEnvelopeSize bytes.
+//
+// Session (vault, secret): SessionState, see wire.proto. It holds no
+// identity private key; UnmarshalSession is given the identity.
+//
+// # Keys
+//
+// Handshake (a = requester, b = acceptor; IK identity X25519, EK ephemeral):
+//
+//	ad = Ed25519 a || Ed25519 b
+//	SK = HKDF-SHA256(ikm = X25519(IKa,IKb) || X25519(IKa,EKb) || X25519(EKa,IKb) || X25519(EKa,EKb),
+//	                 salt = none, info = labelHandshake || ad)
+//
+// The acceptor starts as Signal's Alice with ratchet key EKb and peer key EKa
+// (so it can send at once); the requester starts with a receiving chain for
+// EKb and makes a fresh ratchet key before its first message.
+//
+// Double ratchet (https://signal.org/docs/specifications/doubleratchet/):
+//
+//	KDF_RK(rk, dh)  = HKDF-SHA256(ikm = dh, salt = rk, info = labelRoot) → rk' (32) || ck (32)
+//	KDF_CK(ck)      = mk = HMAC-SHA256(ck, 0x01), ck' = HMAC-SHA256(ck, 0x02)
+//	message keys    = HKDF-SHA256(ikm = mk, salt = none, info = labelMessage || ad || header bytes)
+//	                  → secretbox key (32) || nonce (24)
+//
+// A DH ratchet step happens on every turn of the conversation: the receiving
+// half when a header carries a new ratchet key, the sending half (a fresh
+// X25519 key from rand) at the next Seal. Skipped message keys are stored
+// (at most MaxSkip per chain per message, MaxSkippedKeys in all, for at most
+// MaxSkippedAge receiving steps); a header asking for more is rejected before
+// any key is derived.
+//
+// # Reuse rules
+//
+//   - A message key is used for exactly one message: it comes from a chain
+//     step that is never repeated (counters only grow; a consumed skipped key
+//     is deleted), and its secretbox key and nonce are derived from it
+//     together with the header, so neither is ever reused. Nonces are never
+//     random and never counters.
+//   - Chain and root keys are overwritten when they advance; message keys are
+//     cleared after use. (Go may have copied them elsewhere in memory; this is
+//     best effort.)
+//   - Seal and Open work on a copy of the state and commit it only on
+//     success: a failed Open changes nothing, a failed Seal consumes nothing.
+//   - Ephemeral handshake keys and ratchet keys come from rand; a sealed box's
+//     nonce is derived from its fresh ephemeral key.
+//   - Every signature and KDF carries a distinct "parley/v1/..." label (the
+//     constants below), so no signature or key of one kind is valid as another.
+//
+// # Replays
+//
+// (*Session).Open rejects a replayed envelope (its key is gone). Requests and
+// accepts carry a random ID: the caller drops a request whose ID it has seen
+// and deletes a PendingRequest once OpenAccept succeeded.
 package e2e
 
-// Domain-separation labels: signature prefixes and HKDF info strings.
+// Domain-separation labels: signature prefixes and HKDF info strings. They
+// are part of the wire format; changing one is a version change.
 const (
 	labelCard           = "parley/v1/card\x00"
 	labelRequest        = "parley/v1/request\x00"
