@@ -149,7 +149,7 @@ func (r *contactRow) set(c app.Contact, now time.Time) {
 	if c.Online {
 		r.dot.FillColor = theme.Color(theme.ColorNameSuccess)
 	}
-	r.dot.Refresh()
+	r.content.Refresh() // lay out again: the texts and badge changed size
 }
 
 // firstLine is the preview of a message: its first line only.

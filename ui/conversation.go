@@ -47,7 +47,6 @@ func newConversation(s *session, c app.Contact) *conversation {
 	v := &conversation{s: s, peer: c.PeerID, bubbles: map[app.MsgID]*bubble{}, pending: map[app.MsgID]app.MessageStatus{}}
 	v.name = widget.NewLabel("")
 	v.name.TextStyle = fyne.TextStyle{Bold: true}
-	v.name.Truncation = fyne.TextTruncateEllipsis
 	v.presence = widget.NewLabel("")
 	v.presence.SizeName = theme.SizeNameCaptionText
 	v.verified = widget.NewIcon(theme.NewSuccessThemedResource(theme.ConfirmIcon()))

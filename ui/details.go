@@ -27,6 +27,7 @@ type detailsDialog struct {
 	warning  *fyne.Container
 	compared *widget.Check
 	trust    *widget.Button
+	body     *fyne.Container
 	dlg      *dialog.CustomDialog
 }
 
@@ -40,6 +41,7 @@ func (m *mainWindow) showDetails(peer app.PeerID) {
 	d.digits.TextStyle = fyne.TextStyle{Monospace: true}
 	d.digits.Alignment = fyne.TextAlignCenter
 	d.state.Wrapping = fyne.TextWrapWord
+	d.state.Alignment = fyne.TextAlignCenter
 	d.verify = widget.NewButtonWithIcon("Mark as verified", theme.ConfirmIcon(), d.markVerified)
 	d.verify.Importance = widget.SuccessImportance
 	d.trust = widget.NewButtonWithIcon("Trust new key", theme.WarningIcon(), d.trustNewKey)
@@ -49,9 +51,9 @@ func (m *mainWindow) showDetails(peer app.PeerID) {
 	help := widget.NewLabel("Compare these digits with " + c.Name + "'s screen, in person or on a call, " +
 		"or scan each other's code. If they match, nobody is in the middle.")
 	help.Wrapping = fyne.TextWrapWord
-	body := container.NewVBox(d.warning, help, container.NewCenter(d.qr), d.digits, d.state,
+	d.body = container.NewVBox(d.warning, help, container.NewCenter(d.qr), d.digits, d.state,
 		container.NewCenter(d.verify))
-	d.dlg = dialog.NewCustom(c.Name, "Close", container.NewVScroll(body), m.s.g.win)
+	d.dlg = dialog.NewCustom(c.Name, "Close", container.NewVScroll(d.body), m.s.g.win)
 	d.dlg.SetOnClosed(func() { m.detailsDlg = nil })
 	m.detailsDlg = d
 	d.refresh()
@@ -94,7 +96,7 @@ func (d *detailsDialog) load() {
 		}
 		d.digits.SetText(formatDigits(sn.Digits))
 		d.qr.Objects = []fyne.CanvasObject{qrImage(string(sn.QR), 180)}
-		d.qr.Refresh()
+		d.body.Refresh()
 	})
 }
 
@@ -111,9 +113,10 @@ func (d *detailsDialog) refresh() {
 		d.state.SetText("Not verified yet.")
 	}
 	d.warning.Hidden = !changed
-	d.warning.Refresh()
 	d.verify.Hidden = changed || c.Verified
-	d.verify.Refresh()
+	if d.body != nil {
+		d.body.Refresh()
+	}
 	if changed && d.compared.Checked {
 		d.trust.Enable()
 	} else {

@@ -122,6 +122,7 @@ func (s *firstRunScreen) submit() {
 		if err != nil {
 			s.busy(false)
 			s.problem.show(problemOf(err))
+			s.content.Refresh()
 			return
 		}
 		s.pass.SetText("")
@@ -143,8 +144,10 @@ func (s *firstRunScreen) busy(on bool) {
 		s.problem.hide()
 		s.create.Disable()
 		s.progress.Show()
+		s.content.Refresh()
 		return
 	}
 	s.progress.Hide()
 	s.validate()
+	s.content.Refresh()
 }

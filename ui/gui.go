@@ -77,6 +77,7 @@ func (g *GUI) showFirstRun() {
 	g.unlock = nil
 	g.firstRun = newFirstRunScreen(g)
 	g.win.SetContent(g.firstRun.content)
+	g.firstRun.content.Refresh() // wrapped labels know their width only now
 	g.win.Canvas().Focus(g.firstRun.name)
 }
 
@@ -84,6 +85,7 @@ func (g *GUI) showUnlock() {
 	g.firstRun = nil
 	g.unlock = newUnlockScreen(g)
 	g.win.SetContent(g.unlock.content)
+	g.unlock.content.Refresh()
 	g.win.Canvas().Focus(g.unlock.pass)
 }
 

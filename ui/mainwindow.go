@@ -23,6 +23,7 @@ type mainWindow struct {
 	contacts *contactList
 	conv     *conversation // the open conversation; nil if none
 	right    *fyne.Container
+	top      *fyne.Container   // top bar and problem bar
 	empty    fyne.CanvasObject // shown instead of the list when there are no contacts
 	meName   *widget.Label
 	reqBadge *badge
@@ -39,10 +40,9 @@ type mainWindow struct {
 }
 
 func newMainWindow(s *session) *mainWindow {
-	m := &mainWindow{s: s, status: newStatusLine(), problem: newProblemBar(), reqBadge: newBadge()}
+	m := &mainWindow{s: s, status: newStatusLine(), problem: newClosableProblemBar(), reqBadge: newBadge()}
 	m.contacts = newContactList(s.g.now, m.openConversation)
 	m.meName = widget.NewLabel("")
-	m.meName.Truncation = fyne.TextTruncateEllipsis
 	m.right = container.NewStack(placeholder())
 	addBtn := widget.NewButtonWithIcon("Add a contact", theme.ContentAddIcon(), m.showAddContact)
 	addBtn.Importance = widget.HighImportance
@@ -54,8 +54,9 @@ func newMainWindow(s *session) *mainWindow {
 	left := container.NewBorder(m.listHeader(), nil, nil, nil, container.NewStack(m.contacts.list, m.empty))
 	split := container.NewHSplit(left, m.right)
 	split.Offset = 0.32
+	m.top = container.NewVBox(m.topBar(), widget.NewSeparator(), m.problemRow())
 	m.content = container.NewBorder(
-		container.NewVBox(m.topBar(), widget.NewSeparator(), m.problemRow()),
+		m.top,
 		container.NewVBox(widget.NewSeparator(), m.status.content),
 		nil, nil, split)
 	return m
@@ -87,10 +88,7 @@ func (m *mainWindow) listHeader() fyne.CanvasObject {
 }
 
 func (m *mainWindow) problemRow() fyne.CanvasObject {
-	closeBtn := widget.NewButtonWithIcon("", theme.CancelIcon(), m.problem.hide)
-	closeBtn.Importance = widget.LowImportance
-	row := container.NewBorder(nil, nil, nil, container.NewVBox(closeBtn), m.problem.box)
-	return container.NewPadded(row)
+	return m.problem.box
 }
 
 func lowButton(label string, icon fyne.Resource, tapped func()) *widget.Button {
@@ -125,6 +123,13 @@ func (m *mainWindow) refreshChrome() {
 	if m.reqDlg != nil {
 		m.reqDlg.refresh()
 	}
+	m.top.Refresh() // the badge and name change size
+}
+
+// showProblem shows a background problem in the bar under the top bar.
+func (m *mainWindow) showProblem(p app.Problem) {
+	m.problem.show(p)
+	m.top.Refresh()
 }
 
 // openConversation shows the conversation with peer on the right.
@@ -200,4 +205,5 @@ func (l *statusLine) set(st app.Status) {
 	default:
 		l.outbox.SetText(fmt.Sprintf("%d messages waiting in the outbox", st.Outbox))
 	}
+	l.content.Refresh()
 }

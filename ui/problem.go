@@ -2,7 +2,6 @@ package ui
 
 import (
 	"errors"
-	"image/color"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -55,17 +54,30 @@ type problemBar struct {
 	box           *fyne.Container
 }
 
-func newProblemBar() *problemBar {
+// newProblemBar is an inline problem shown in a form.
+func newProblemBar() *problemBar { return buildProblemBar(false) }
+
+// newClosableProblemBar has a close button, for the main screen where
+// problems arrive from the background.
+func newClosableProblemBar() *problemBar { return buildProblemBar(true) }
+
+func buildProblemBar(closable bool) *problemBar {
 	b := &problemBar{title: widget.NewLabel(""), detail: widget.NewLabel("")}
 	b.title.TextStyle = fyne.TextStyle{Bold: true}
 	b.title.Importance = widget.DangerImportance
 	b.detail.Wrapping = fyne.TextWrapWord
-	bg := canvas.NewRectangle(color.Transparent)
+	bg := canvas.NewRectangle(withAlpha(theme.Color(theme.ColorNameError), 0x20))
 	bg.StrokeColor = theme.Color(theme.ColorNameError)
 	bg.StrokeWidth = 1
 	bg.CornerRadius = theme.InputRadiusSize()
 	icon := widget.NewIcon(theme.NewErrorThemedResource(theme.ErrorIcon()))
-	b.box = container.NewStack(bg, container.NewBorder(nil, nil, container.NewCenter(icon), nil,
+	var right fyne.CanvasObject
+	if closable {
+		closeBtn := widget.NewButtonWithIcon("", theme.CancelIcon(), b.hide)
+		closeBtn.Importance = widget.LowImportance
+		right = container.NewCenter(closeBtn)
+	}
+	b.box = container.NewStack(bg, container.NewBorder(nil, nil, container.NewCenter(icon), right,
 		container.NewVBox(b.title, b.detail)))
 	b.box.Hide()
 	return b

@@ -172,7 +172,7 @@ func (s *session) apply(ev app.Event) {
 		s.status = ev.Status
 		s.refreshChrome()
 	case app.ProblemOccurred:
-		s.problem.show(ev.Problem)
+		s.showProblem(ev.Problem)
 	}
 }
 

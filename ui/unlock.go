@@ -65,6 +65,7 @@ func (s *unlockScreen) submit() {
 		s.pass.SetText("")
 		if err != nil {
 			s.problem.show(problemOf(err))
+			s.content.Refresh()
 			s.g.win.Canvas().Focus(s.pass)
 			return
 		}
@@ -78,9 +79,11 @@ func (s *unlockScreen) busy(on bool) {
 		s.pass.Disable()
 		s.unlock.Disable()
 		s.progress.Show()
+		s.content.Refresh()
 		return
 	}
 	s.pass.Enable()
 	s.unlock.Enable()
 	s.progress.Hide()
+	s.content.Refresh()
 }
