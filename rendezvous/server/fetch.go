@@ -19,8 +19,10 @@ func (mb *mailbox) fetch(from peer.ID, m *rendezvous.Fetch) *rendezvous.MailboxR
 	if limit <= 0 || limit > rendezvous.MaxFetchItems {
 		limit = rendezvous.MaxFetchItems
 	}
-	oldest := mb.cfg.Now().Add(-mb.cfg.TTL).UnixNano()
+	oldest := uint64(mb.cfg.Now().Add(-mb.cfg.TTL).UnixNano())
 	resp := &rendezvous.MailboxResponse{}
+	head := max(mb.head(from), oldest)
+	firstLive := uint64(0)
 	err := mb.db.View(func(txn *badger.Txn) error {
 		opts := badger.DefaultIteratorOptions
 		opts.Prefix = inboxPrefix(from)
@@ -28,10 +30,10 @@ func (mb *mailbox) fetch(from peer.ID, m *rendezvous.Fetch) *rendezvous.MailboxR
 		it := txn.NewIterator(opts)
 		defer it.Close()
 		bytes := 0
-		for it.Rewind(); it.Valid() && len(resp.Items) < limit; it.Next() {
+		for it.Seek(itemKey(from, head)); it.Valid() && len(resp.Items) < limit; it.Next() {
 			seq := binary.BigEndian.Uint64(it.Item().Key()[len(opts.Prefix):])
-			if int64(seq) < oldest {
-				continue // expired; the sweeper deletes it
+			if firstLive == 0 {
+				firstLive = seq
 			}
 			if len(resp.Items) > 0 && bytes+int(it.Item().ValueSize()) > rendezvous.MaxFetchBytes {
 				break
@@ -48,6 +50,9 @@ func (mb *mailbox) fetch(from peer.ID, m *rendezvous.Fetch) *rendezvous.MailboxR
 	if err != nil {
 		mb.logger.Warn("fetch", "inbox", from, "err", err)
 		return &rendezvous.MailboxResponse{Status: rendezvous.Status_STATUS_INTERNAL}
+	}
+	if firstLive > 0 {
+		mb.setHead(from, firstLive)
 	}
 	return resp
 }

@@ -38,7 +38,12 @@ type mailbox struct {
 
 	mu      sync.Mutex // guards the fields below
 	inboxes map[peer.ID]usage
-	total   usage
+	// heads is, per inbox that has fetched, the lowest sequence number
+	// that may still be live. ACKed items leave tombstones at the front of
+	// an inbox until compaction; fetch seeks past them instead of
+	// scanning them all again (which made draining a big inbox quadratic).
+	heads map[peer.ID]uint64
+	total usage
 	lastSeq uint64
 }
 
@@ -55,6 +60,7 @@ func newMailbox(cfg Config, db *badger.DB, st *store, m *metrics, logger *slog.L
 		cfg: cfg, db: db, store: st, metrics: m, logger: logger,
 		senders:  newLimiters(cfg.PerSenderRate, cfg.PerSenderBurst),
 		inboxes:  make(map[peer.ID]usage),
+		heads:    make(map[peer.ID]uint64),
 		remoteIP: func(peer.ID) string { return "" },
 	}
 	if cfg.PerIPRate > 0 {
@@ -161,11 +167,28 @@ func (mb *mailbox) release(inbox peer.ID, d usage) {
 	u.bytes -= d.bytes
 	if u.count <= 0 {
 		delete(mb.inboxes, inbox)
+		delete(mb.heads, inbox) // bounded: only inboxes holding envelopes have a head
 	} else {
 		mb.inboxes[inbox] = u
 	}
 	mb.total.count -= d.count
 	mb.total.bytes -= d.bytes
+}
+
+func (mb *mailbox) head(inbox peer.ID) uint64 {
+	mb.mu.Lock()
+	defer mb.mu.Unlock()
+	return mb.heads[inbox]
+}
+
+// setHead records that everything in inbox below seq is gone (acked or
+// expired), if inbox still holds envelopes.
+func (mb *mailbox) setHead(inbox peer.ID, seq uint64) {
+	mb.mu.Lock()
+	defer mb.mu.Unlock()
+	if _, ok := mb.inboxes[inbox]; ok && seq > mb.heads[inbox] {
+		mb.heads[inbox] = seq
+	}
 }
 
 func (mb *mailbox) stored() usage {
