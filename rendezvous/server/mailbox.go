@@ -42,8 +42,8 @@ type mailbox struct {
 	// that may still be live. ACKed items leave tombstones at the front of
 	// an inbox until compaction; fetch seeks past them instead of
 	// scanning them all again (which made draining a big inbox quadratic).
-	heads map[peer.ID]uint64
-	total usage
+	heads   map[peer.ID]uint64
+	total   usage
 	lastSeq uint64
 }
 
