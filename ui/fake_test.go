@@ -15,17 +15,8 @@ import (
 	"github.com/parley-chat/parley/app"
 )
 
-// problemErr is an error that carries its own Problem, as the core's errors do.
-type problemErr struct{ p app.Problem }
-
-func (e problemErr) Error() string        { return "fake: " + e.p.Title }
-func (e problemErr) Problem() app.Problem { return e.p }
-func wrongPassphrase() error {
-	return problemErr{app.Problem{Title: "Wrong passphrase", Detail: "The passphrase does not unlock this profile."}}
-}
-func badInvite() error {
-	return problemErr{app.Problem{Title: "Invalid invite", Detail: "The invite could not be read."}}
-}
+func wrongPassphrase() error { return fmt.Errorf("open profile: %w", app.ErrWrongPassphrase) }
+func badInvite() error       { return fmt.Errorf("add contact: %w", app.ErrBadInvite) }
 
 // fakeCore is an in-memory ui.Core. Safe for concurrent use.
 type fakeCore struct {

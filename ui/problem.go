@@ -1,8 +1,6 @@
 package ui
 
 import (
-	"errors"
-
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
@@ -13,19 +11,9 @@ import (
 	"github.com/parley-chat/parley/app"
 )
 
-// problemOf is the only way the GUI turns an error into words. It never
-// shows err.Error().
-//
-// TODO: call app.ProblemOf once it is committed; until then errors that carry
-// their own Problem (Problem() app.Problem) show it, others a generic one.
-func problemOf(err error) app.Problem {
-	var p interface{ Problem() app.Problem }
-	if errors.As(err, &p) {
-		return p.Problem()
-	}
-	return app.Problem{Title: "Something went wrong", Detail: "parley could not complete that.",
-		Hint: "Try again; if it keeps happening, restart parley."}
-}
+// problemOf is the only way the GUI turns an error into words: the core's
+// mapping, app.ProblemOf. It never shows err.Error().
+func problemOf(err error) app.Problem { return app.ProblemOf(err) }
 
 // problemText is the Problem as a short paragraph: detail then hint.
 func problemText(p app.Problem) string {
