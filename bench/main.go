@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -38,7 +39,10 @@ type env struct {
 	bin     string
 	binErr  error
 
-	cleanup []func() // run at the end, last first
+	worldOnce sync.Once // the two-client world of scenarios 2, 3 and 8
+	world     *appWorld
+	worldErr  error
+	cleanup   []func() // run at the end, last first
 }
 
 // sizeFor picks the quick or the full value.
@@ -99,6 +103,7 @@ func benchMain(args []string) int {
 	out := fs.String("out", "bench/results.json", "where to write the JSON results (empty: nowhere)")
 	only := fs.String("only", "", "comma-separated scenario ids to run (base,1..8); default all")
 	md := fs.Bool("md", false, "also print the table as Markdown")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the scenarios (not the baselines' setup) to this file")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -117,6 +122,18 @@ func benchMain(args []string) int {
 	e := &env{ctx: ctx, quick: *quick, tmp: tmp, log: os.Stderr}
 	rep := Report{Machine: machineInfo(), Mode: mode(*quick), Command: "go run ./bench " + strings.Join(args, " "), Started: time.Now().UTC()}
 	e.progress("%s mode on %s (%d cores), %s, commit %s", rep.Mode, rep.Machine.CPU, rep.Machine.Cores, rep.Machine.GoVersion, rep.Machine.Commit)
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench: cpu profile:", err)
+			return 1
+		}
+		defer f.Close()
+		defer pprof.StopCPUProfile()
+	}
 	broken := 0
 	for _, s := range scenarios() {
 		if *only != "" && !slices.Contains(strings.Split(*only, ","), s.id) {

@@ -43,7 +43,8 @@ func (l latencies) p99() time.Duration { return l.quantile(0.99) }
 // measureLatency times op one call at a time: warm-up calls first, then
 // p.rounds rounds. It returns all round samples, sorted.
 func measureLatency(p plan, op func() error) (latencies, error) {
-	for range p.warmup {
+	warmEnd := time.Now().Add(p.maxRound)
+	for i := 0; i < p.warmup && (i == 0 || time.Now().Before(warmEnd)); i++ {
 		if err := op(); err != nil {
 			return nil, fmt.Errorf("warm-up: %w", err)
 		}

@@ -1,0 +1,182 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/parley-chat/parley/app"
+)
+
+// appText makes a message text of n ASCII bytes (sanitising leaves it).
+func appText(n int, seq int) string {
+	s := fmt.Sprintf("m%08d ", seq)
+	return s + strings.Repeat("x", max(0, n-len(s)))
+}
+
+// runDelivery: alice sends one message at a time; the time from Send to
+// the Delivered event at alice covers: outbox commit, seal, stream to bob,
+// bob's open + durable commit, the ack back, alice's status commit.
+func runDelivery(e *env) ([]Result, error) {
+	const figure, goal = "online delivery: Send → receiver durable commit → Delivered at sender", "p50 ≤ 1 ms, p99 ≤ 5 ms, ratio ≤ 1.5×"
+	w, err := e.appWorld()
+	if err != nil {
+		return []Result{notMeasured("2", figure, goal, err.Error())}, nil
+	}
+	seq := 0
+	p := e.plan(plan{warmup: 50, rounds: 3, perRound: 300, maxRound: time.Second},
+		plan{warmup: 200, rounds: 5, perRound: 2000, maxRound: 5 * time.Second})
+	// Phases of each message, for the breakdown in the note: Send's own
+	// commit, then until bob's MessageArrived, then until alice's Delivered.
+	var sendPh, recvPh, ackPh latencies
+	w.bob.setTrack(true)
+	defer w.bob.setTrack(false)
+	l, err := measureLatency(p, func() error {
+		seq++
+		ctx, cancel := context.WithTimeout(e.ctx, 10*time.Second)
+		defer cancel()
+		t0 := time.Now()
+		id, err := w.alice.c.Send(ctx, w.bob.peer, appText(100, seq))
+		if err != nil {
+			return fmt.Errorf("send: %w", err)
+		}
+		t1 := time.Now()
+		if err := w.alice.waitDelivered(ctx, id); err != nil {
+			return err
+		}
+		t3 := time.Now()
+		t2, err := w.bob.arrival(ctx, id)
+		if err != nil {
+			return err
+		}
+		sendPh, recvPh, ackPh = append(sendPh, t1.Sub(t0)), append(recvPh, t2.Sub(t1)), append(ackPh, t3.Sub(t2))
+		return nil
+	})
+	if err != nil {
+		return []Result{notMeasured("2", figure, goal, err.Error())}, nil
+	}
+	for _, ph := range []latencies{sendPh, recvPh, ackPh} {
+		slices.Sort(ph)
+	}
+	r := latRow("2.deliver", figure+" (100 B text, 2 app.Clients, loopback)", "µs", l, us)
+	base := e.base.rtt.p50() + e.base.syncWrite.p50()
+	withBase(&r, "rtt+fsync", us(base))
+	r.Note = fmt.Sprintf("phases p50/p99 µs: Send returns (outbox commit) %.0f/%.0f, → bob's MessageArrived %.0f/%.0f, → Delivered at alice %.0f/%.0f",
+		us(sendPh.p50()), us(sendPh.p99()), us(recvPh.p50()), us(recvPh.p99()), us(ackPh.p50()), us(ackPh.p99()))
+	r.judge(check{name: "p50", got: r.Median, atMost: true, limit: 1000, unit: " µs"},
+		check{name: "p99", got: r.P99, atMost: true, limit: 5000, unit: " µs"},
+		check{name: "ratio", got: r.Ratio, atMost: true, limit: 1.5, unit: "×"})
+	return []Result{r}, nil
+}
+
+// blast sends n messages of size bytes from alice with conc concurrent
+// senders and waits until all are Delivered; it returns the completed count.
+func (w *appWorld) blast(ctx context.Context, n, size, conc int, seq *int, deadline time.Time) (int, error) {
+	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	base := w.alice.deliveredCount()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var firstErr error
+	next := 0
+	for range conc {
+		wg.Go(func() {
+			for {
+				mu.Lock()
+				if next >= n || firstErr != nil || (next > 0 && time.Now().After(deadline)) {
+					mu.Unlock()
+					return
+				}
+				next++
+				*seq++
+				text := appText(size, *seq)
+				mu.Unlock()
+				if _, err := w.alice.c.Send(ctx, w.bob.peer, text); err != nil {
+					mu.Lock()
+					firstErr = fmt.Errorf("send: %w", err)
+					mu.Unlock()
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return 0, firstErr
+	}
+	sent := next
+	err := w.alice.waitFor(ctx, func() bool { return w.alice.delivered-base >= sent })
+	return w.alice.deliveredCount() - base, err
+}
+
+// runThroughput: a burst of messages in one conversation, durable on both
+// sides (Delivered = committed at bob, acked to alice).
+func runThroughput(e *env) ([]Result, error) {
+	const figure, goal = "throughput, one conversation, durable both sides", "≥ 10000 msg/s"
+	w, err := e.appWorld()
+	if err != nil {
+		return []Result{notMeasured("3", figure, goal, err.Error())}, nil
+	}
+	seq := 0
+	p := e.plan(plan{warmup: 200, rounds: 3, perRound: 5000, maxRound: time.Second},
+		plan{warmup: 1000, rounds: 5, perRound: 50000, maxRound: 5 * time.Second})
+	var rs []Result
+	for _, conc := range []int{1, 16} {
+		r, err := measureRate(p, func(maxOps int, deadline time.Time) (int, error) {
+			return w.blast(e.ctx, maxOps, 100, conc, &seq, deadline)
+		})
+		if err != nil {
+			rs = append(rs, notMeasured("3", figure, goal, err.Error()))
+			break
+		}
+		row := rateRow(fmt.Sprintf("3.burst%d", conc), fmt.Sprintf("%s, 100 B texts, %d concurrent Send caller(s)", figure, conc), "msg/s", r)
+		row.judge(check{name: "rate", got: row.Median, limit: 10000, unit: " msg/s"})
+		rs = append(rs, row)
+	}
+	return rs, nil
+}
+
+// runLarge: the largest text app.Send accepts, end to end, durable.
+func runLarge(e *env) ([]Result, error) {
+	const figure, goal = "large messages end to end, durable both sides", "≥ 300 MB/s"
+	w, err := e.appWorld()
+	if err != nil {
+		return []Result{notMeasured("8", figure, goal, err.Error())}, nil
+	}
+	size := app.MaxTextBytes
+	seq := 0
+	p := e.plan(plan{warmup: 10, rounds: 3, perRound: 1000, maxRound: time.Second},
+		plan{warmup: 50, rounds: 5, perRound: 5000, maxRound: 5 * time.Second})
+	r, err := measureRate(p, func(maxOps int, deadline time.Time) (int, error) {
+		return w.blast(e.ctx, maxOps, size, 4, &seq, deadline)
+	})
+	if err != nil {
+		return []Result{notMeasured("8", figure, goal, err.Error())}, nil
+	}
+	for i := range r {
+		r[i] *= float64(size) / 1e6
+	}
+	row := rateRow("8.large", fmt.Sprintf("%s, %d KiB texts (app.MaxTextBytes), 4 senders", figure, size>>10), "MB/s", r)
+	row.BaselineName, row.Baseline = "libp2p stream", e.base.stream.median()
+	if row.Baseline > 0 && row.Median > 0 {
+		row.Ratio = row.Baseline / row.Median
+	}
+	row.Note = fmt.Sprintf("raw loopback TCP in the same run: %.0f MB/s", e.base.tcp.median())
+	row.judge(check{name: "rate", got: row.Median, limit: 300, unit: " MB/s"})
+	return []Result{row}, nil
+}
+
+// appWorld returns the shared two-client world, creating it on first use;
+// it is closed at the end of the run.
+func (e *env) appWorld() (*appWorld, error) {
+	e.worldOnce.Do(func() {
+		e.world, e.worldErr = e.newAppWorld()
+		if e.worldErr == nil {
+			e.cleanup = append(e.cleanup, e.world.Close)
+		}
+	})
+	return e.world, e.worldErr
+}
