@@ -5,9 +5,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 
 	"github.com/parley-chat/parley/app"
 	"github.com/parley-chat/parley/app/jsonclient"
+	"github.com/parley-chat/parley/p2p"
 )
 
 // runClient runs the headless client: parley client --json --data DIR [--listen MULTIADDR]...
@@ -28,6 +30,7 @@ func runClient(ctx context.Context, args []string, env *environment) error {
 	if !app.ProfileExists(*data) {
 		return fmt.Errorf("there is no profile in %s; create one with parley init", *data)
 	}
+	p2p.RouteLibp2pLogs(env.logger.Handler(), slog.LevelWarn)
 	pass, err := readPassphrase(env, false)
 	if err != nil {
 		return err
