@@ -28,6 +28,7 @@ import (
 // holds no plaintext; a stranger's message never surfaces.
 func TestEndToEndProcesses(t *testing.T) {
 	bin := buildNodeBinary(t)
+	start := time.Now()
 	root := t.TempDir()
 	nodeDir := filepath.Join(root, "node")
 	port := freeTCPPort(t)
@@ -47,6 +48,7 @@ func TestEndToEndProcesses(t *testing.T) {
 	}
 	aliceID, bobID := str(aliceMe["peer_id"]), str(bobMe["peer_id"])
 
+	t.Logf("%v: clients ready", time.Since(start))
 	// Invite exchange, request, accept.
 	res := alice.ok("add", map[string]any{"invite": bobMe["invite"], "greeting": "hi, alice here"}).(map[string]any)
 	if res["peer_id"] != bobID {
@@ -59,10 +61,12 @@ func TestEndToEndProcesses(t *testing.T) {
 	bob.ok("accept", map[string]any{"peer_id": aliceID})
 	alice.waitEvent("friend_accepted", func(m map[string]any) bool { return m["peer_id"] == bobID })
 
+	t.Logf("%v: friends", time.Since(start))
 	// One message each way while both are online.
 	exchange(t, alice, bob, aliceID, bobID, "hello bob")
 	exchange(t, bob, alice, bobID, aliceID, "hello alice")
 
+	t.Logf("%v: online exchange done", time.Since(start))
 	// Bob leaves; a stranger deposits a message for him; alice sends 100.
 	bob.quit()
 	stranger := depositStrangerMessage(t, node.info(t), bobID, "stranger says buy now")
@@ -73,6 +77,7 @@ func TestEndToEndProcesses(t *testing.T) {
 		alice.ok("send", map[string]any{"to": bobID, "text": text})
 	}
 	waitMailboxed(t, alice, bobID, 100)
+	t.Logf("%v: 100 sent", time.Since(start))
 
 	// The node restarts with the 100 envelopes in its mailbox.
 	if err := node.cmd.Process.Signal(syscall.SIGTERM); err != nil {
@@ -84,6 +89,7 @@ func TestEndToEndProcesses(t *testing.T) {
 	node = startNodeProc(t, bin, nodeDir, 1, "--listen", listen)
 
 	bob = startClient(t, bin, bobDir, "bob")
+	t.Logf("%v: node restarted", time.Since(start))
 	_ = bob // the ready event came after the first mailbox fetch
 	got := receiveTexts(t, bob, aliceID, len(want))
 	for i := range want {
@@ -91,6 +97,7 @@ func TestEndToEndProcesses(t *testing.T) {
 			t.Fatalf("message %d = %q, want %q (in order)", i, got[i], want[i])
 		}
 	}
+	t.Logf("%v: 100 received", time.Since(start))
 	hist := bob.ok("history", map[string]any{"with": aliceID, "limit": 500}).([]any)
 	seen := map[string]bool{}
 	for _, h := range hist {
@@ -106,6 +113,7 @@ func TestEndToEndProcesses(t *testing.T) {
 	// Receipts reach alice: every offline message becomes delivered.
 	waitStatus(t, alice, bobID, 100, "delivered")
 
+	t.Logf("%v: receipts delivered", time.Since(start))
 	// The stranger's message never surfaced.
 	if r := bob.call("history", map[string]any{"with": stranger.String(), "limit": 10}); r["ok"] == true && len(r["result"].([]any)) > 0 {
 		t.Errorf("stranger's message is in bob's history: %v", r)
