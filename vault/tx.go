@@ -28,8 +28,10 @@ type Tx struct {
 // together in the next transaction, sharing one sync (see commit.go). So fn
 // may see the writes of Updates that were queued before it, and fn may run
 // more than once (when a function of the same batch fails, or on a
-// conflict): it must have no side effects outside tx other than recording
-// results. Safe for concurrent use.
+// conflict), possibly on another caller's goroutine: it must have no side
+// effects outside tx other than recording results, and must not call Update
+// itself (that would wait for its own batch). A panic in fn is re-raised in
+// the caller. Safe for concurrent use.
 func (v *Vault) Update(fn func(*Tx) error) error {
 	if v.closed.Load() {
 		return fmt.Errorf("vault update: %w", ErrClosed)

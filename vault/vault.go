@@ -127,12 +127,14 @@ func Create(dir string, passphrase []byte, opts Options) (*Vault, error) {
 	var dk [dataKeySize]byte
 	rand.Read(dk[:])
 	h, err := wrapKey(&dk, passphrase, opts.kdf(), rand.Reader)
-	if err != nil {
-		return nil, fmt.Errorf("create vault: %w", err)
+	if err == nil {
+		// The header goes first: a crash before Badger is created leaves a
+		// header over an empty database, which Open accepts (nothing was
+		// lost).
+		err = writeHeader(dir, h)
 	}
-	// The header goes first: a crash before Badger is created leaves a
-	// header over an empty database, which Open accepts (nothing was lost).
-	if err := writeHeader(dir, h); err != nil {
+	if err != nil {
+		wipe(dk[:])
 		return nil, fmt.Errorf("create vault: %w", err)
 	}
 	v, err := open(dir, &dk, opts)
