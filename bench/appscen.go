@@ -27,7 +27,7 @@ func runDelivery(e *env) ([]Result, error) {
 		return []Result{notMeasured("2", figure, goal, err.Error())}, nil
 	}
 	seq := 0
-	p := e.plan(plan{warmup: 50, rounds: 3, perRound: 300, maxRound: time.Second},
+	p := e.plan(plan{warmup: 30, rounds: 3, perRound: 300, maxRound: 600 * time.Millisecond},
 		plan{warmup: 200, rounds: 5, perRound: 2000, maxRound: 5 * time.Second})
 	// Phases of each message, for the breakdown in the note: Send's own
 	// commit, then until bob's MessageArrived, then until alice's Delivered.
@@ -121,7 +121,7 @@ func runThroughput(e *env) ([]Result, error) {
 		return []Result{notMeasured("3", figure, goal, err.Error())}, nil
 	}
 	seq := 0
-	p := e.plan(plan{warmup: 200, rounds: 3, perRound: 5000, maxRound: time.Second},
+	p := e.plan(plan{warmup: 100, rounds: 2, perRound: 5000, maxRound: 700 * time.Millisecond},
 		plan{warmup: 1000, rounds: 5, perRound: 50000, maxRound: 5 * time.Second})
 	var rs []Result
 	for _, conc := range []int{1, 16} {
@@ -148,7 +148,7 @@ func runLarge(e *env) ([]Result, error) {
 	}
 	size := app.MaxTextBytes
 	seq := 0
-	p := e.plan(plan{warmup: 10, rounds: 3, perRound: 1000, maxRound: time.Second},
+	p := e.plan(plan{warmup: 8, rounds: 2, perRound: 1000, maxRound: 700 * time.Millisecond},
 		plan{warmup: 50, rounds: 5, perRound: 5000, maxRound: 5 * time.Second})
 	r, err := measureRate(p, func(maxOps int, deadline time.Time) (int, error) {
 		return w.blast(e.ctx, maxOps, size, 4, &seq, deadline)

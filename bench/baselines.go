@@ -20,11 +20,11 @@ type baselines struct {
 
 // Standard plans. Latency: many cheap ops; disk: fewer, slower ops.
 var (
-	quickLat  = plan{warmup: 200, rounds: 3, perRound: 2000, maxRound: 700 * time.Millisecond}
+	quickLat  = plan{warmup: 100, rounds: 3, perRound: 1000, maxRound: 400 * time.Millisecond}
 	fullLat   = plan{warmup: 2000, rounds: 5, perRound: 20000, maxRound: 4 * time.Second}
 	quickDisk = plan{warmup: 20, rounds: 3, perRound: 200, maxRound: 500 * time.Millisecond}
 	fullDisk  = plan{warmup: 100, rounds: 5, perRound: 2000, maxRound: 3 * time.Second}
-	quickRate = plan{warmup: 500, rounds: 3, perRound: 5000, maxRound: 700 * time.Millisecond}
+	quickRate = plan{warmup: 300, rounds: 3, perRound: 3000, maxRound: 400 * time.Millisecond}
 	fullRate  = plan{warmup: 5000, rounds: 5, perRound: 100000, maxRound: 4 * time.Second}
 )
 
@@ -44,7 +44,7 @@ func runBaselines(e *env) ([]Result, error) {
 	if b.batch, err = bareBatchWrites(filepath.Join(e.tmp, "base-batch"), e.plan(quickRate, fullRate), b.batchSize); err != nil {
 		return nil, fmt.Errorf("bare batch writes: %w", err)
 	}
-	large := e.plan(plan{warmup: 100, rounds: 3, perRound: 2000, maxRound: 500 * time.Millisecond},
+	large := e.plan(plan{warmup: 40, rounds: 3, perRound: 400, maxRound: 300 * time.Millisecond},
 		plan{warmup: 500, rounds: 5, perRound: 20000, maxRound: 3 * time.Second})
 	if b.tcp, err = bareLoopback(large); err != nil {
 		return nil, fmt.Errorf("bare loopback: %w", err)

@@ -41,7 +41,7 @@ func fillHistory(v *vault.Vault, conv, me string, n int) ([]string, error) {
 }
 
 func runHistory(e *env) ([]Result, error) {
-	n := 100_000
+	n := e.sizeFor(20_000, 100_000)
 	const conv, me = "12D3KooWBenchFriendPeerIDxxxxxxxxxxxxxxxxxxxxxxxxx", "12D3KooWBenchMePeerIDxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
 	dir := e.dir("history")
 	v, err := vault.Create(dir, []byte("bench passphrase"), vault.Options{KDF: vault.TestKDF})
@@ -78,7 +78,7 @@ func runHistory(e *env) ([]Result, error) {
 		return nil, err
 	}
 	cold := time.Since(start)
-	p := e.plan(plan{warmup: 20, rounds: 3, perRound: 300, maxRound: time.Second},
+	p := e.plan(plan{warmup: 20, rounds: 3, perRound: 300, maxRound: 300 * time.Millisecond},
 		plan{warmup: 100, rounds: 5, perRound: 2000, maxRound: 4 * time.Second})
 	newest, err := measureLatency(p, func() error { return page("") })
 	if err != nil {

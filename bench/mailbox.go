@@ -135,7 +135,7 @@ func runMailbox(e *env) ([]Result, error) {
 		return nil, fmt.Errorf("mailbox setup: %w", err)
 	}
 	defer mb.Close()
-	p := e.plan(plan{warmup: 1000, rounds: 3, perRound: 5000, maxRound: 3 * time.Second},
+	p := e.plan(plan{warmup: 500, rounds: 3, perRound: 2000, maxRound: 2 * time.Second},
 		plan{warmup: 5000, rounds: 5, perRound: 50000, maxRound: 20 * time.Second})
 	var put, got rates
 	for r := range p.rounds + 1 { // round 0 is the warm-up
