@@ -33,6 +33,8 @@ func Call(ctx context.Context, h host.Host, p peer.ID, id protocol.ID, req []byt
 		return nil, fmt.Errorf("open %s stream: %w", id, err)
 	}
 	setDeadline(ctx, s)
+	stop := context.AfterFunc(ctx, func() { _ = s.Reset() })
+	defer stop()
 	if err := WriteFrame(s, req, maxCallRequest); err != nil {
 		_ = s.Reset()
 		return nil, err
@@ -108,7 +110,10 @@ func (c *Stream) roundTripLocked(ctx context.Context, req []byte) ([]byte, error
 		c.s, c.r = s, newReader(s)
 	}
 	setDeadline(ctx, c.s)
+	s := c.s
+	stop := context.AfterFunc(ctx, func() { _ = s.Reset() }) // cancellation, not just deadlines
 	resp, err := c.exchangeLocked(req)
+	stop()
 	if err != nil {
 		c.resetLocked()
 		return nil, err

@@ -38,11 +38,14 @@ func (c *clock) Add(d time.Duration) {
 
 // testNode is a node served on 127.0.0.1 with a t.TempDir Badger.
 type testNode struct {
-	t    testing.TB
-	cfg  Config
-	key  ed25519.PrivateKey
-	srv  *Server
-	host host.Host
+	t   testing.TB
+	cfg Config
+	key ed25519.PrivateKey
+	// listen is the node's address; fixed after the first start so that
+	// a restart comes back on the same port.
+	listen string
+	srv    *Server
+	host   host.Host
 }
 
 func newKey(t testing.TB) ed25519.PrivateKey {
@@ -73,8 +76,11 @@ func (n *testNode) start() {
 	if err != nil {
 		n.t.Fatalf("Open: %v", err)
 	}
+	if n.listen == "" {
+		n.listen = "/ip4/127.0.0.1/tcp/0"
+	}
 	h, err := p2p.NewHost(context.Background(), p2p.Config{
-		Identity: n.key, ListenAddrs: []string{"/ip4/127.0.0.1/tcp/0"}, Profile: p2p.ProfileNode,
+		Identity: n.key, ListenAddrs: []string{n.listen}, Profile: p2p.ProfileNode,
 	})
 	if err != nil {
 		_ = srv.Close()
@@ -82,6 +88,7 @@ func (n *testNode) start() {
 	}
 	srv.Attach(h)
 	n.srv, n.host = srv, h
+	n.listen = h.Addrs()[0].String()
 }
 
 // stop closes the host, then the server (idempotent).

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -33,8 +34,9 @@ type mailbox struct {
 	senders *limiters
 	ips     *limiters // nil when the per-IP limit is off
 	limiter *limiterSet
-	// remoteIP returns the IP a peer connects from ("" if unknown).
-	remoteIP func(peer.ID) string
+	// ipOf returns the IP a peer connects from ("" if unknown); set by
+	// Attach (and by tests), read by every PUT.
+	ipOf atomic.Pointer[func(peer.ID) string]
 
 	mu      sync.Mutex // guards the fields below
 	inboxes map[peer.ID]usage
@@ -58,10 +60,9 @@ func (l *limiterSet) forget(now time.Time) {
 func newMailbox(cfg Config, db *badger.DB, st *store, m *metrics, logger *slog.Logger) (*mailbox, error) {
 	mb := &mailbox{
 		cfg: cfg, db: db, store: st, metrics: m, logger: logger,
-		senders:  newLimiters(cfg.PerSenderRate, cfg.PerSenderBurst),
-		inboxes:  make(map[peer.ID]usage),
-		heads:    make(map[peer.ID]uint64),
-		remoteIP: func(peer.ID) string { return "" },
+		senders: newLimiters(cfg.PerSenderRate, cfg.PerSenderBurst),
+		inboxes: make(map[peer.ID]usage),
+		heads:   make(map[peer.ID]uint64),
 	}
 	if cfg.PerIPRate > 0 {
 		mb.ips = newLimiters(cfg.PerIPRate, 10*cfg.PerSenderBurst)
@@ -110,6 +111,13 @@ func (mb *mailbox) handle(ctx context.Context, from peer.ID, req []byte) ([]byte
 	}
 	mb.metrics.status("mailbox", resp.GetStatus())
 	return proto.Marshal(resp)
+}
+
+func (mb *mailbox) remoteIP(p peer.ID) string {
+	if f := mb.ipOf.Load(); f != nil {
+		return (*f)(p)
+	}
+	return ""
 }
 
 func (mb *mailbox) put(from peer.ID, m *rendezvous.Put) rendezvous.Status {

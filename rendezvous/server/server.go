@@ -153,7 +153,8 @@ func (s *Server) Attach(h host.Host) {
 	s.h = h
 	s.mu.Unlock()
 	s.reg.attach(h)
-	s.mbox.remoteIP = remoteIP(h)
+	ipOf := remoteIP(h)
+	s.mbox.ipOf.Store(&ipOf)
 	p2p.ServeAll(h, map[protocol.ID]p2p.Handler{
 		p2p.ProtoRegistry:  s.reg.handle,
 		p2p.ProtoDirectory: s.dir.handle,
