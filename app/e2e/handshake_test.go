@@ -160,12 +160,10 @@ func TestRequestEveryByteChange(t *testing.T) {
 	req, _ := OpenRequest(b.id, sealed)
 	acc, _, _ := Accept(rnd, b.id, b.card, req, testTime)
 	for i := range sealed {
-		for _, x := range []byte{0x01, 0x80, 0xff} {
-			mod := bytes.Clone(sealed)
-			mod[i] ^= x
-			if _, err := OpenRequest(b.id, mod); err == nil {
-				t.Fatalf("request with byte %d ^ %#x opened", i, x)
-			}
+		mod := bytes.Clone(sealed)
+		mod[i] ^= 0x01
+		if _, err := OpenRequest(b.id, mod); err == nil {
+			t.Fatalf("request with byte %d flipped opened", i)
 		}
 	}
 	for i := range acc {

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/binary"
 	"testing"
@@ -105,3 +106,5 @@ func mustOpen(t testing.TB, s *Session, env []byte, want string) {
 		t.Fatalf("Open = %q, want %q", got, want)
 	}
 }
+
+func ed25519Sign(k *IdentityPrivate, msg []byte) []byte { return ed25519.Sign(k.ed, msg) }
