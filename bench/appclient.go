@@ -46,6 +46,7 @@ type appWorld struct {
 	srv        *server.Server
 	node       host.Host
 	alice, bob *appClient
+	seq        int // message counter for texts; guarded by the blast mutex or single use
 }
 
 func (e *env) newAppWorld() (*appWorld, error) {

@@ -26,20 +26,43 @@ func runDelivery(e *env) ([]Result, error) {
 	if err != nil {
 		return []Result{notMeasured("2", figure, goal, err.Error())}, nil
 	}
-	seq := 0
 	p := e.plan(plan{warmup: 30, rounds: 3, perRound: 300, maxRound: 600 * time.Millisecond},
 		plan{warmup: 200, rounds: 5, perRound: 2000, maxRound: 5 * time.Second})
-	// Phases of each message, for the breakdown in the note: Send's own
-	// commit, then until bob's MessageArrived, then until alice's Delivered.
-	var sendPh, recvPh, ackPh latencies
+	l, ph, err := w.measureDelivery(e.ctx, p, 100)
+	if err != nil {
+		return []Result{notMeasured("2", figure, goal, err.Error())}, nil
+	}
+	r := latRow("2.deliver", figure+" (100 B text, 2 app.Clients, loopback)", "µs", l, us)
+	base := e.base.rtt.p50() + e.base.syncWrite.p50()
+	withBase(&r, "rtt+fsync", us(base))
+	r.Note = ph.String()
+	r.judge(check{name: "p50", got: r.Median, atMost: true, limit: 1000, unit: " µs"},
+		check{name: "p99", got: r.P99, atMost: true, limit: 5000, unit: " µs"},
+		check{name: "ratio", got: r.Ratio, atMost: true, limit: 1.5, unit: "×"})
+	return []Result{r}, nil
+}
+
+// phases is the breakdown of sequential deliveries.
+type phases struct{ send, recv, ack latencies }
+
+func (ph phases) String() string {
+	return fmt.Sprintf("phases p50/p99 µs: Send returns (outbox commit) %.0f/%.0f, → bob's MessageArrived %.0f/%.0f, → Delivered at alice %.0f/%.0f",
+		us(ph.send.p50()), us(ph.send.p99()), us(ph.recv.p50()), us(ph.recv.p99()), us(ph.ack.p50()), us(ph.ack.p99()))
+}
+
+// measureDelivery sends size-byte texts from alice one at a time and times
+// Send → Delivered at alice, with the phases: Send's own commit, then until
+// bob's MessageArrived, then until alice's Delivered.
+func (w *appWorld) measureDelivery(ctx context.Context, p plan, size int) (latencies, phases, error) {
+	var ph phases
 	w.bob.setTrack(true)
 	defer w.bob.setTrack(false)
 	l, err := measureLatency(p, func() error {
-		seq++
-		ctx, cancel := context.WithTimeout(e.ctx, 10*time.Second)
+		w.seq++
+		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
 		t0 := time.Now()
-		id, err := w.alice.c.Send(ctx, w.bob.peer, appText(100, seq))
+		id, err := w.alice.c.Send(ctx, w.bob.peer, appText(size, w.seq))
 		if err != nil {
 			return fmt.Errorf("send: %w", err)
 		}
@@ -52,29 +75,18 @@ func runDelivery(e *env) ([]Result, error) {
 		if err != nil {
 			return err
 		}
-		sendPh, recvPh, ackPh = append(sendPh, t1.Sub(t0)), append(recvPh, t2.Sub(t1)), append(ackPh, t3.Sub(t2))
+		ph.send, ph.recv, ph.ack = append(ph.send, t1.Sub(t0)), append(ph.recv, t2.Sub(t1)), append(ph.ack, t3.Sub(t2))
 		return nil
 	})
-	if err != nil {
-		return []Result{notMeasured("2", figure, goal, err.Error())}, nil
+	for _, x := range []latencies{ph.send, ph.recv, ph.ack} {
+		slices.Sort(x)
 	}
-	for _, ph := range []latencies{sendPh, recvPh, ackPh} {
-		slices.Sort(ph)
-	}
-	r := latRow("2.deliver", figure+" (100 B text, 2 app.Clients, loopback)", "µs", l, us)
-	base := e.base.rtt.p50() + e.base.syncWrite.p50()
-	withBase(&r, "rtt+fsync", us(base))
-	r.Note = fmt.Sprintf("phases p50/p99 µs: Send returns (outbox commit) %.0f/%.0f, → bob's MessageArrived %.0f/%.0f, → Delivered at alice %.0f/%.0f",
-		us(sendPh.p50()), us(sendPh.p99()), us(recvPh.p50()), us(recvPh.p99()), us(ackPh.p50()), us(ackPh.p99()))
-	r.judge(check{name: "p50", got: r.Median, atMost: true, limit: 1000, unit: " µs"},
-		check{name: "p99", got: r.P99, atMost: true, limit: 5000, unit: " µs"},
-		check{name: "ratio", got: r.Ratio, atMost: true, limit: 1.5, unit: "×"})
-	return []Result{r}, nil
+	return l, ph, err
 }
 
 // blast sends n messages of size bytes from alice with conc concurrent
 // senders and waits until all are Delivered; it returns the completed count.
-func (w *appWorld) blast(ctx context.Context, n, size, conc int, seq *int, deadline time.Time) (int, error) {
+func (w *appWorld) blast(ctx context.Context, n, size, conc int, deadline time.Time) (int, error) {
 	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
 	base := w.alice.deliveredCount()
@@ -91,8 +103,8 @@ func (w *appWorld) blast(ctx context.Context, n, size, conc int, seq *int, deadl
 					return
 				}
 				next++
-				*seq++
-				text := appText(size, *seq)
+				w.seq++
+				text := appText(size, w.seq)
 				mu.Unlock()
 				if _, err := w.alice.c.Send(ctx, w.bob.peer, text); err != nil {
 					mu.Lock()
@@ -120,13 +132,12 @@ func runThroughput(e *env) ([]Result, error) {
 	if err != nil {
 		return []Result{notMeasured("3", figure, goal, err.Error())}, nil
 	}
-	seq := 0
 	p := e.plan(plan{warmup: 100, rounds: 2, perRound: 5000, maxRound: 700 * time.Millisecond},
-		plan{warmup: 1000, rounds: 5, perRound: 50000, maxRound: 5 * time.Second})
+		plan{warmup: 1000, rounds: 3, perRound: 50000, maxRound: 5 * time.Second})
 	var rs []Result
 	for _, conc := range []int{1, 16} {
 		r, err := measureRate(p, func(maxOps int, deadline time.Time) (int, error) {
-			return w.blast(e.ctx, maxOps, 100, conc, &seq, deadline)
+			return w.blast(e.ctx, maxOps, 100, conc, deadline)
 		})
 		if err != nil {
 			rs = append(rs, notMeasured("3", figure, goal, err.Error()))
@@ -147,11 +158,10 @@ func runLarge(e *env) ([]Result, error) {
 		return []Result{notMeasured("8", figure, goal, err.Error())}, nil
 	}
 	size := app.MaxTextBytes
-	seq := 0
 	p := e.plan(plan{warmup: 8, rounds: 2, perRound: 1000, maxRound: 700 * time.Millisecond},
 		plan{warmup: 50, rounds: 5, perRound: 5000, maxRound: 5 * time.Second})
 	r, err := measureRate(p, func(maxOps int, deadline time.Time) (int, error) {
-		return w.blast(e.ctx, maxOps, size, 4, &seq, deadline)
+		return w.blast(e.ctx, maxOps, size, 4, deadline)
 	})
 	if err != nil {
 		return []Result{notMeasured("8", figure, goal, err.Error())}, nil
@@ -164,9 +174,19 @@ func runLarge(e *env) ([]Result, error) {
 	if row.Baseline > 0 && row.Median > 0 {
 		row.Ratio = row.Baseline / row.Median
 	}
-	row.Note = fmt.Sprintf("raw loopback TCP in the same run: %.0f MB/s", e.base.tcp.median())
+	if e.base.tcp != nil {
+		row.Note = fmt.Sprintf("raw loopback TCP in the same run: %.0f MB/s", e.base.tcp.median())
+	}
 	row.judge(check{name: "rate", got: row.Median, limit: 300, unit: " MB/s"})
-	return []Result{row}, nil
+	l, ph, err := w.measureDelivery(e.ctx, e.plan(plan{warmup: 5, rounds: 2, perRound: 50, maxRound: 500 * time.Millisecond},
+		plan{warmup: 20, rounds: 3, perRound: 300, maxRound: 3 * time.Second}), size)
+	if err != nil {
+		return []Result{row, notMeasured("8.one", "one large message", "", err.Error())}, nil
+	}
+	one := latRow("8.one", fmt.Sprintf("one %d KiB message at a time: Send → Delivered", size>>10), "ms", l, ms)
+	one.Note = ph.String()
+	one.judge()
+	return []Result{row, one}, nil
 }
 
 // appWorld returns the shared two-client world, creating it on first use;

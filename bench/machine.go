@@ -17,6 +17,9 @@ type Machine struct {
 	Kernel    string `json:"kernel,omitempty"`
 	Commit    string `json:"commit"`
 	MemTotal  string `json:"mem_total,omitempty"`
+	// LoadAvg is /proc/loadavg when the run started: other work on the
+	// machine inflates every figure, so the table says how busy it was.
+	LoadAvg string `json:"loadavg,omitempty"`
 }
 
 func machineInfo() Machine {
@@ -28,6 +31,7 @@ func machineInfo() Machine {
 		Commit:    gitCommit(),
 		MemTotal:  procField("/proc/meminfo", "MemTotal"),
 	}
+	m.LoadAvg = loadAvg()
 	if b, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
 		m.Kernel = strings.TrimSpace(string(b))
 	}
@@ -69,4 +73,14 @@ func gitCommit() string {
 		c += "+dirty"
 	}
 	return c
+}
+
+// loadAvg is the 1, 5 and 15 minute load averages.
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	f := strings.Fields(string(b))
+	return strings.Join(f[:min(3, len(f))], " ")
 }

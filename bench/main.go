@@ -20,6 +20,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"runtime/pprof"
+	"runtime/trace"
 	"slices"
 	"strings"
 	"sync"
@@ -103,6 +104,7 @@ func benchMain(args []string) int {
 	out := fs.String("out", "bench/results.json", "where to write the JSON results (empty: nowhere)")
 	only := fs.String("only", "", "comma-separated scenario ids to run (base,1..8); default all")
 	md := fs.Bool("md", false, "also print the table as Markdown")
+	traceOut := fs.String("trace", "", "write a runtime execution trace of the run to this file")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the scenarios (not the baselines' setup) to this file")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -122,6 +124,18 @@ func benchMain(args []string) int {
 	e := &env{ctx: ctx, quick: *quick, tmp: tmp, log: os.Stderr}
 	rep := Report{Machine: machineInfo(), Mode: mode(*quick), Command: "go run ./bench " + strings.Join(args, " "), Started: time.Now().UTC()}
 	e.progress("%s mode on %s (%d cores), %s, commit %s", rep.Mode, rep.Machine.CPU, rep.Machine.Cores, rep.Machine.GoVersion, rep.Machine.Commit)
+	if *traceOut != "" {
+		f, err := os.Create(*traceOut)
+		if err == nil {
+			err = trace.Start(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench: trace:", err)
+			return 1
+		}
+		defer f.Close()
+		defer trace.Stop()
+	}
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
 		if err == nil {
@@ -167,8 +181,10 @@ func benchMain(args []string) int {
 			rep.Failures++
 		}
 	}
-	fmt.Printf("\nparley bench, %s mode, %s, %d cores, %s, commit %s, %.0f s\n\n", rep.Mode, rep.Machine.CPU,
-		rep.Machine.Cores, rep.Machine.GoVersion, rep.Machine.Commit, rep.Seconds)
+	rep.LoadEnd = loadAvg()
+	fmt.Printf("\nparley bench, %s mode, %s, %d cores, %s, commit %s, %.0f s, load average %s at start, %s at end\n\n",
+		rep.Mode, rep.Machine.CPU, rep.Machine.Cores, rep.Machine.GoVersion, rep.Machine.Commit, rep.Seconds,
+		rep.Machine.LoadAvg, rep.LoadEnd)
 	printTable(os.Stdout, rep.Results)
 	if *md {
 		fmt.Println()

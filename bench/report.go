@@ -179,6 +179,7 @@ type Report struct {
 	Seconds  float64   `json:"seconds"`
 	Results  []Result  `json:"results"`
 	Failures int       `json:"goals_missed"`
+	LoadEnd  string    `json:"loadavg_end,omitempty"`
 }
 
 func writeJSON(path string, rep Report) error {

@@ -266,7 +266,7 @@ func (e *env) measureLookups(lc *lookupClient, idsPath string, held int) (latenc
 // client count reaches the cap, or the time budget is spent.
 func (e *env) ceiling(node *nodeProc, lg *loadProc, first loadStep) Result {
 	const step, capN = 2_000, 40_000
-	budget := time.Now().Add(4 * time.Minute)
+	budget := time.Now().Add(150 * time.Second)
 	held, why := first.total, "cap of the search reached"
 	rss, _, _ := rssKiB(node.pid())
 	if first.failed > 0 {
