@@ -81,12 +81,15 @@ func (s *firstRunScreen) layout() fyne.CanvasObject {
 func (s *firstRunScreen) validate() {
 	str := estimateStrength(s.pass.Text)
 	hint := str.hint()
+	if s.pass.Text == "" {
+		hint = "Use at least 8 characters; a few random words are strong and easy to remember."
+	}
 	if s.again.Text != "" && s.again.Text != s.pass.Text {
 		hint += " The two passphrases differ."
 	}
 	s.hint.SetText(hint)
 	s.hint.Importance = widget.MediumImportance
-	if str <= strengthWeak {
+	if str <= strengthWeak && s.pass.Text != "" {
 		s.hint.Importance = widget.WarningImportance
 	}
 	s.hint.Refresh()

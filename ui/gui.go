@@ -60,6 +60,7 @@ func (g *GUI) Lock() {
 	}
 	g.sess = nil
 	s.end()
+	g.win.SetTitle("parley")
 	g.showUnlock()
 }
 

@@ -132,6 +132,7 @@ func (s *session) applySnapshot(snap app.Snapshot) {
 		return
 	}
 	s.me = snap.Me
+	s.g.win.SetTitle(s.me.Name + " - parley")
 	s.status = snap.Status
 	s.requests = append([]app.Request(nil), snap.Requests...)
 	s.contacts.set(snap.Contacts)
