@@ -229,3 +229,35 @@ func waitFor(t testing.TB, cond func() bool) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestServeIdleClose: a server closes a stream left idle past Limits.Idle
+// (without counting it as a bad frame), and a persistent Stream reopens
+// transparently on its next round trip.
+func TestServeIdleClose(t *testing.T) {
+	var bad atomic.Int64
+	srv := newHost(t, Config{ListenAddrs: []string{"/ip4/127.0.0.1/tcp/0"}})
+	Serve(srv, echoProto, echo, Limits{Idle: 100 * time.Millisecond, OnBadFrame: func(protocol.ID, string) { bad.Add(1) }})
+	cli := newHost(t, Config{ListenAddrs: []string{}})
+	connect(t, cli, srv)
+	s := NewStream(cli, srv.ID(), echoProto, 0)
+	defer s.Close()
+	if _, err := s.RoundTrip(t.Context(), []byte("one")); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool { // the server has let go of its side
+		for _, c := range srv.Network().ConnsToPeer(cli.ID()) {
+			for _, st := range c.GetStreams() {
+				if st.Protocol() == echoProto {
+					return false
+				}
+			}
+		}
+		return true
+	})
+	if got, err := s.RoundTrip(t.Context(), []byte("two")); err != nil || string(got) != "two" {
+		t.Fatalf("RoundTrip after idle close = %q, %v", got, err)
+	}
+	if bad.Load() != 0 {
+		t.Errorf("idle close counted as %d bad frames", bad.Load())
+	}
+}

@@ -88,8 +88,8 @@ func serveStream(s network.Stream, id protocol.ID, fn Handler, lim Limits) {
 		if err == nil {
 			continue
 		}
-		if errors.Is(err, io.EOF) {
-			_ = s.Close()
+		if errors.Is(err, io.EOF) || errors.Is(err, errIdle) {
+			_ = s.Close() // the peer is done, or idle: not misbehaviour
 			return
 		}
 		reason := badReason(err)
@@ -142,13 +142,20 @@ func peekByte(r io.Reader) error {
 		return nil
 	}
 	if _, err := p.Peek(1); err != nil {
-		if errors.Is(err, io.EOF) {
+		var te interface{ Timeout() bool }
+		switch {
+		case errors.Is(err, io.EOF):
 			return io.EOF
+		case errors.Is(err, context.DeadlineExceeded), errors.As(err, &te) && te.Timeout():
+			return errIdle
 		}
 		return fmt.Errorf("wait for request: %w", err)
 	}
 	return nil
 }
+
+// errIdle means no request arrived within Limits.Idle.
+var errIdle = errors.New("stream idle")
 
 type errHandler struct{ error }
 

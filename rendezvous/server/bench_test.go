@@ -145,7 +145,7 @@ func BenchmarkFetchAck(b *testing.B) {
 
 // fill deposits count envelopes into inbox through the node's own PUT path
 // (100 concurrent writers, so group commit keeps it quick).
-func fill(b *testing.B, mb *mailbox, inbox peer.ID, count int) {
+func fill(b testing.TB, mb *mailbox, inbox peer.ID, count int) {
 	b.Helper()
 	env := make([]byte, benchEnvelope)
 	var next atomic.Int64

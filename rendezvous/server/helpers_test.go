@@ -87,6 +87,9 @@ func (n *testNode) start() {
 		n.t.Fatalf("NewHost: %v", err)
 	}
 	srv.Attach(h)
+	if err := srv.mbox.ready(context.Background()); err != nil {
+		n.t.Fatalf("mailbox load: %v", err)
+	}
 	n.srv, n.host = srv, h
 	n.listen = h.Addrs()[0].String()
 }

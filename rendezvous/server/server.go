@@ -130,11 +130,7 @@ func Open(cfg Config) (*Server, error) {
 	s.store = newStore(db, s.metrics)
 	s.reg = newRegistry(cfg, s.metrics)
 	s.dir = &directory{db: db, maxNames: cfg.MaxNamesPerOwner, now: cfg.Now, metrics: s.metrics}
-	s.mbox, err = newMailbox(cfg, db, s.store, s.metrics, logger)
-	if err != nil {
-		_ = db.Close()
-		return nil, err
-	}
+	s.mbox = newMailbox(cfg, db, s.store, s.metrics, logger)
 	if err := s.metrics.register(cfg.Registerer, s); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("register metrics: %w", err)
@@ -142,6 +138,7 @@ func Open(cfg Config) (*Server, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
 	s.wg.Go(s.store.run)
+	s.wg.Go(func() { s.mbox.load(ctx) })
 	s.wg.Go(func() { s.sweep(ctx) })
 	return s, nil
 }
@@ -218,6 +215,9 @@ func (s *Server) sweep(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		}
+		if s.mbox.ready(ctx) != nil {
+			continue
 		}
 		now := s.cfg.Now()
 		s.reg.expire(now)
