@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/parley-chat/parley/app"
+	"github.com/parley-chat/parley/app/e2e"
 )
 
 // appText makes a message text of n ASCII bytes (sanitising leaves it).
@@ -142,7 +143,11 @@ func runThroughput(e *env) ([]Result, error) {
 	p := e.plan(plan{warmup: 100, rounds: 2, perRound: 5000, maxRound: 700 * time.Millisecond},
 		plan{warmup: 1000, rounds: 3, perRound: 50000, maxRound: 5 * time.Second})
 	var rs []Result
-	for _, conc := range []int{1, 16} {
+	levels := []int{1, 16}
+	if !e.quick {
+		levels = append(levels, 64)
+	}
+	for _, conc := range levels {
 		r, err := measureRate(p, func(maxOps int, deadline time.Time) (int, error) {
 			return w.blast(e.ctx, maxOps, 100, conc, deadline)
 		})
@@ -190,10 +195,14 @@ func runLarge(e *env) ([]Result, error) {
 	if err != nil {
 		return []Result{row, notMeasured("8.one", "one large message", "", err.Error())}, nil
 	}
+	rs := []Result{row}
+	if c, err := e2eLargeRate(e); err == nil {
+		rs = append(rs, c)
+	}
 	one := latRow("8.one", fmt.Sprintf("one %d KiB message at a time: Send → Delivered", size>>10), "ms", l, ms)
 	one.Note = ph.String()
 	one.judge()
-	return []Result{row, one}, nil
+	return append(rs, one), nil
 }
 
 // appWorld returns the shared two-client world, creating it on first use;
@@ -206,4 +215,33 @@ func (e *env) appWorld() (*appWorld, error) {
 		}
 	})
 	return e.world, e.worldErr
+}
+
+// e2eLargeRate is the crypto ceiling of scenario 8: e2e Seal + Open of the
+// largest plaintext an envelope allows, one direction, in MB/s.
+func e2eLargeRate(e *env) (Result, error) {
+	pair, err := newE2EPair()
+	if err != nil {
+		return Result{}, err
+	}
+	msg := randomBytes(e2e.MaxPlaintextSize)
+	p := e.plan(plan{warmup: 5, rounds: 3, perRound: 100, maxRound: 300 * time.Millisecond},
+		plan{warmup: 20, rounds: 5, perRound: 1000, maxRound: 2 * time.Second})
+	r, err := measureRate(p, func(maxOps int, deadline time.Time) (int, error) {
+		n := 0
+		for ; n < maxOps && (n == 0 || time.Now().Before(deadline)); n++ {
+			if err := transfer(pair.alice, pair.bob, msg); err != nil {
+				return n, err
+			}
+		}
+		return n, nil
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	for i := range r {
+		r[i] *= float64(len(msg)) / 1e6
+	}
+	row := rateRow("8.crypto", fmt.Sprintf("e2e Seal + Open of %d KiB (e2e.MaxPlaintextSize), no I/O: the crypto ceiling", len(msg)>>10), "MB/s", r)
+	return row, nil
 }
