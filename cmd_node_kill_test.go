@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -16,7 +18,8 @@ import (
 	"github.com/parley-chat/parley/rendezvous"
 )
 
-// TestNodeKillDuringPuts SIGKILLs the node 5 times while 8 clients deposit
+// TestNodeKillDuringPuts SIGKILLs the node 5 times (PARLEY_NODE_KILLS for
+// the long variant, e.g. 20) while 8 clients deposit
 // envelopes as fast as the node admits them, restarting it on the same data
 // directory each time. Every envelope the node acknowledged must be
 // fetchable afterwards: a PUT is answered only after its group commit is
@@ -46,7 +49,11 @@ func TestNodeKillDuringPuts(t *testing.T) {
 			}
 		})
 	}
-	for kill := range 5 {
+	kills := 5
+	if v, err := strconv.Atoi(os.Getenv("PARLEY_NODE_KILLS")); err == nil && v > 0 {
+		kills = v
+	}
+	for kill := range kills {
 		time.Sleep(time.Duration(150+rand.IntN(250)) * time.Millisecond) // let deposits run; random kill point
 		if err := np.cmd.Process.Kill(); err != nil {
 			t.Fatal(err)
@@ -68,7 +75,7 @@ func TestNodeKillDuringPuts(t *testing.T) {
 			missing++
 		}
 	}
-	t.Logf("acknowledged %d, fetched %d after 5 SIGKILLs", len(acked), len(got))
+	t.Logf("acknowledged %d, fetched %d after %d SIGKILLs", len(acked), len(got), kills)
 	if len(acked) == 0 {
 		t.Fatal("no deposit was acknowledged")
 	}

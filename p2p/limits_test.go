@@ -64,3 +64,31 @@ func openIdleClient(rm network.ResourceManager, i int, done *[]func()) error {
 	}
 	return nil
 }
+
+// TestPerIPConnectionBound: the node admits 64 concurrent connections from
+// one IPv4 address and refuses the 65th; another address is unaffected.
+func TestPerIPConnectionBound(t *testing.T) {
+	rm, err := resourceManager(ProfileNode)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rm.Close()
+	open := func(ip string, port int) error {
+		c, err := rm.OpenConnection(network.DirInbound, true, ma.StringCast(fmt.Sprintf("/ip4/%s/tcp/%d", ip, port)))
+		if err == nil {
+			t.Cleanup(c.Done)
+		}
+		return err
+	}
+	for i := range nodeLimits.perIPv4 {
+		if err := open("203.0.113.7", 1000+i); err != nil {
+			t.Fatalf("connection %d from one IP: %v", i+1, err)
+		}
+	}
+	if err := open("203.0.113.7", 999); err == nil {
+		t.Errorf("connection %d from one IP admitted, want refused", nodeLimits.perIPv4+1)
+	}
+	if err := open("203.0.113.8", 1000); err != nil {
+		t.Errorf("first connection from another IP: %v", err)
+	}
+}
