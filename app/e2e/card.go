@@ -117,9 +117,11 @@ func verifyCard(body, sig []byte) (SignedCard, error) {
 
 // verify checks an Ed25519 signature over prefix || msg.
 func verify(pub []byte, prefix string, msg, sig []byte) bool {
-	buf := make([]byte, 0, len(prefix)+len(msg))
-	buf = append(append(buf, prefix...), msg...)
-	return ed25519.Verify(pub, buf, sig)
+	p := getScratch(len(prefix) + len(msg))
+	*p = append(append(*p, prefix...), msg...)
+	ok := ed25519.Verify(pub, *p, sig)
+	putScratch(p)
+	return ok
 }
 
 // mustBytes encodes a SignedCard known to be complete.

@@ -102,9 +102,10 @@ func (s *Session) sealEnvelope(mk *[32]byte, h *header, plaintext []byte) []byte
 	buf = append(buf, labelEnvelope...)
 	buf = appendEnvelopeHead(buf, KindMessage, s.me.pub.ed[:], hb)
 	buf = appendCiphertextTag(buf, ctLen)
-	padded := pad(nil, plaintext)
-	buf = sealMessage(buf, mk, &s.ad, hb, padded)
-	clear(padded)
+	padded := getScratch(ctLen)
+	*padded = pad(*padded, plaintext)
+	buf = sealMessage(buf, mk, &s.ad, hb, *padded)
+	putScratch(padded)
 	buf = appendSignature(buf, ed25519.Sign(s.me.ed, buf))
 	return buf[len(labelEnvelope):]
 }
