@@ -15,6 +15,10 @@ import (
 	"github.com/parley-chat/parley/rendezvous"
 )
 
+// maxPeerIDLen bounds the inbox IDs a PUT may name (Ed25519 IDs are 38
+// bytes, hashed ones 34); keys store the length in one byte.
+const maxPeerIDLen = 64
+
 // usage is what one inbox holds.
 type usage struct {
 	count int
@@ -151,7 +155,7 @@ func (mb *mailbox) put(from peer.ID, m *rendezvous.Put) rendezvous.Status {
 	to, err := peer.IDFromBytes(m.GetTo())
 	env := m.GetEnvelope()
 	switch {
-	case err != nil || len(env) == 0:
+	case err != nil || len(env) == 0 || len(to) > maxPeerIDLen:
 		return rendezvous.Status_STATUS_BAD_REQUEST
 	case len(env) > mb.cfg.MaxEnvelopeBytes:
 		return rendezvous.Status_STATUS_TOO_LARGE

@@ -30,7 +30,7 @@ type Config struct {
 	MaxInboxBytes int64
 	// MaxInboxCount bounds the envelopes waiting in one inbox (10,000).
 	MaxInboxCount int
-	// MaxEnvelopeBytes bounds one envelope (300 KiB).
+	// MaxEnvelopeBytes bounds one envelope (300 KiB; at most 4 MiB).
 	MaxEnvelopeBytes int
 	// PerSenderRate is the sustained PUTs per second one sender may make
 	// (20), with PerSenderBurst (100) in a burst.
@@ -64,6 +64,8 @@ func (c Config) withDefaults() Config {
 	setDefault(&c.MaxInboxBytes, 64<<20)
 	setDefault(&c.MaxInboxCount, 10_000)
 	setDefault(&c.MaxEnvelopeBytes, rendezvous.DefaultMaxEnvelopeBytes)
+	// A FETCH response must hold at least one envelope.
+	c.MaxEnvelopeBytes = min(c.MaxEnvelopeBytes, rendezvous.MaxFetchBytes)
 	setDefault(&c.PerSenderRate, 20)
 	setDefault(&c.PerSenderBurst, 100)
 	setDefault(&c.PerIPRate, 10*c.PerSenderRate)
