@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"github.com/parley-chat/parley/app/e2e/internal/wirepb"
 	"io"
 	"time"
 
@@ -40,7 +41,7 @@ func Accept(rand io.Reader, me *IdentityPrivate, myCard SignedCard, req *Request
 	if err := s.r.initResponder(handshakeSecret(dhs, &s.ad), eph, req.eph); err != nil {
 		return nil, nil, fmt.Errorf("accept: %w", err)
 	}
-	signed, err := signedMessage(me, labelAccept, &AcceptBody{
+	signed, err := signedMessage(me, labelAccept, &wirepb.AcceptBody{
 		Card: myCard.mustBytes(), Ephemeral: eph.pub[:], RequestId: req.ID[:],
 		Recipient: peer.ed[:], SentAtMs: now.UnixMilli(),
 	})
@@ -83,8 +84,8 @@ func OpenAccept(me *IdentityPrivate, pending *PendingRequest, sealed []byte) (*S
 	return &sc, sess, nil
 }
 
-func verifyAccept(me *IdentityPrivate, p *PendingRequest, s *Signed) (SignedCard, [32]byte, error) {
-	var body AcceptBody
+func verifyAccept(me *IdentityPrivate, p *PendingRequest, s *wirepb.Signed) (SignedCard, [32]byte, error) {
+	var body wirepb.AcceptBody
 	if err := proto.Unmarshal(s.Body, &body); err != nil {
 		return SignedCard{}, [32]byte{}, ErrMalformed
 	}

@@ -3,6 +3,7 @@ package e2e
 import (
 	"crypto/ed25519"
 	"fmt"
+	"github.com/parley-chat/parley/app/e2e/internal/wirepb"
 	"time"
 	"unicode/utf8"
 
@@ -42,7 +43,7 @@ func NewCard(me *IdentityPrivate, name string, nodes []string, createdAt time.Ti
 	if err := c.check(); err != nil {
 		return SignedCard{}, fmt.Errorf("new card: %w", err)
 	}
-	body, err := proto.MarshalOptions{Deterministic: true}.Marshal(&CardBody{
+	body, err := proto.MarshalOptions{Deterministic: true}.Marshal(&wirepb.CardBody{
 		Ed25519:     c.Identity.ed[:],
 		X25519:      c.Identity.dh[:],
 		Name:        c.Name,
@@ -76,7 +77,7 @@ func (sc SignedCard) MarshalBinary() ([]byte, error) {
 	if sc.body == nil {
 		return nil, fmt.Errorf("marshal card: %w", ErrMalformed)
 	}
-	return proto.MarshalOptions{Deterministic: true}.Marshal(&SignedCardPB{Body: sc.body, Signature: sc.sig})
+	return proto.MarshalOptions{Deterministic: true}.Marshal(&wirepb.SignedCard{Body: sc.body, Signature: sc.sig})
 }
 
 // ParseSignedCard decodes a signed card made by MarshalBinary and verifies
@@ -85,7 +86,7 @@ func ParseSignedCard(b []byte) (SignedCard, error) {
 	if len(b) > maxSignedCard {
 		return SignedCard{}, fmt.Errorf("parse card: %w", ErrTooLarge)
 	}
-	var pb SignedCardPB
+	var pb wirepb.SignedCard
 	if err := proto.Unmarshal(b, &pb); err != nil {
 		return SignedCard{}, fmt.Errorf("parse card: %w", ErrMalformed)
 	}
@@ -97,7 +98,7 @@ func verifyCard(body, sig []byte) (SignedCard, error) {
 	if len(body) > maxCardBodyLen {
 		return SignedCard{}, fmt.Errorf("parse card: %w", ErrTooLarge)
 	}
-	var cb CardBody
+	var cb wirepb.CardBody
 	if err := proto.Unmarshal(body, &cb); err != nil {
 		return SignedCard{}, fmt.Errorf("parse card: %w", ErrMalformed)
 	}

@@ -22,15 +22,26 @@
 //
 // # Formats
 //
-// Protobuf messages are defined in wire.proto. All integers in the
-// non-protobuf layouts below are big endian.
+// Protobuf messages are defined in wire.proto (generated into
+// internal/wirepb). All integers in the non-protobuf layouts below are big
+// endian. The labels named below are:
+//
+//	labelCard           "parley/v1/card\x00"        signature prefix of a card body
+//	labelRequest        "parley/v1/request\x00"     signature prefix of a RequestBody
+//	labelAccept         "parley/v1/accept\x00"      signature prefix of an AcceptBody
+//	labelEnvelope       "parley/v1/envelope\x00"    signature prefix of an envelope
+//	labelInviteChecksum "parley/v1/invite-checksum" BLAKE2b prefix of the invite checksum
+//	labelSafety         "parley/v1/safety-number"   suffix of the safety-number hash input
+//	labelHandshake      "parley/v1/handshake"       HKDF info of the handshake secret
+//	labelRoot           "parley/v1/root"            HKDF info of KDF_RK
+//	labelMessage        "parley/v1/message"         HKDF info of message keys
 //
 // Identity (vault, secret): IdentityState{version=1, ed25519_seed[32],
 // x25519_private[32]}.
 //
 // Card: CardBody{ed25519[32], x25519[32], name (≤ MaxNameLen bytes UTF-8),
 // nodes (≤ MaxNodes × ≤ MaxNodeLen bytes), created_at_ms}. The signed form
-// SignedCardPB{body, signature[64]} carries
+// SignedCard{body, signature[64]} carries
 // signature = Ed25519(labelCard || body) by the card's own key; the body is
 // kept exactly as signed and never re-encoded.
 //
@@ -63,8 +74,8 @@
 // of Signed{body, signature = Ed25519(labelRequest or labelAccept || body)}.
 // Before opening, the box's ephemeral key is checked with curve25519.X25519.
 //
-//	RequestBody{card = SignedCardPB, ephemeral[32], greeting, id[16], sent_at_ms, recipient = Ed25519 key[32]}
-//	AcceptBody{card = SignedCardPB, ephemeral[32], request_id[16], recipient = requester's Ed25519 key[32], sent_at_ms}
+//	RequestBody{card = SignedCard, ephemeral[32], greeting, id[16], sent_at_ms, recipient = Ed25519 key[32]}
+//	AcceptBody{card = SignedCard, ephemeral[32], request_id[16], recipient = requester's Ed25519 key[32], sent_at_ms}
 //
 // Padding: plaintext || 0x80 || zeros, to bucket+1 bytes where bucket is the
 // smallest of 256 B, 1, 4, 16, 64 or 256 KiB that holds the plaintext, so the

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"github.com/parley-chat/parley/app/e2e/internal/wirepb"
 	"testing"
 
 	"google.golang.org/protobuf/proto"
@@ -13,7 +14,7 @@ func TestEnvelopeMatchesProto(t *testing.T) {
 	alice, _, sa, _, rnd := pair(t, "proto")
 	for _, msg := range []string{"", "hello", string(make([]byte, 5000))} {
 		env := mustSeal(t, sa, rnd, msg)
-		var pb Envelope
+		var pb wirepb.Envelope
 		if err := proto.Unmarshal(env, &pb); err != nil {
 			t.Fatal(err)
 		}
@@ -25,7 +26,7 @@ func TestEnvelopeMatchesProto(t *testing.T) {
 		if !bytes.Equal(again, env) {
 			t.Fatal("proto.Marshal writes a different envelope encoding")
 		}
-		var h Header
+		var h wirepb.Header
 		if err := proto.Unmarshal(pb.Header, &h); err != nil {
 			t.Fatal(err)
 		}

@@ -1,3 +1,5 @@
 package e2e
 
-//go:generate protoc --go_out=. --go_opt=paths=source_relative wire.proto
+// The protobuf messages of wire.proto are generated into internal/wirepb, so
+// that they do not widen this package's API.
+//go:generate protoc --go_out=internal/wirepb --go_opt=paths=source_relative wire.proto

@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"crypto/sha256"
 	"fmt"
+	"github.com/parley-chat/parley/app/e2e/internal/wirepb"
 	"io"
 	"time"
 	"unicode/utf8"
@@ -78,13 +79,13 @@ func signedMessage(me *IdentityPrivate, label string, body proto.Message) ([]byt
 	if err != nil {
 		return nil, err
 	}
-	return proto.MarshalOptions{Deterministic: true}.Marshal(&Signed{Body: b, Signature: me.sign(label, b)})
+	return proto.MarshalOptions{Deterministic: true}.Marshal(&wirepb.Signed{Body: b, Signature: me.sign(label, b)})
 }
 
 // openSealed opens a request or accept envelope addressed to me and returns
 // the Signed message inside. The ephemeral key of the sealed box is checked
 // with curve25519.X25519 before box.OpenAnonymous uses it.
-func openSealed(me *IdentityPrivate, kind Kind, b []byte) (*Signed, error) {
+func openSealed(me *IdentityPrivate, kind Kind, b []byte) (*wirepb.Signed, error) {
 	e, err := parseEnvelope(b)
 	if err != nil || e.kind != kind {
 		return nil, ErrDecrypt
@@ -97,7 +98,7 @@ func openSealed(me *IdentityPrivate, kind Kind, b []byte) (*Signed, error) {
 	if !ok {
 		return nil, ErrDecrypt
 	}
-	var s Signed
+	var s wirepb.Signed
 	if err := proto.Unmarshal(plain, &s); err != nil {
 		return nil, ErrMalformed
 	}
@@ -135,7 +136,7 @@ func checkedEphemeral(b []byte) ([32]byte, error) {
 }
 
 // verifySigned checks the signed body against the card embedded in it.
-func verifySigned(s *Signed, label string, cardBytes []byte) (SignedCard, error) {
+func verifySigned(s *wirepb.Signed, label string, cardBytes []byte) (SignedCard, error) {
 	sc, err := ParseSignedCard(cardBytes)
 	if err != nil {
 		return SignedCard{}, err

@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"errors"
+	"github.com/parley-chat/parley/app/e2e/internal/wirepb"
 	"testing"
 
 	"golang.org/x/crypto/nacl/box"
@@ -85,7 +86,7 @@ func TestAcceptFromSubstitutedKey(t *testing.T) {
 }
 
 // sealSignedRequest seals a hand-made RequestBody signed by signer.
-func sealSignedRequest(t *testing.T, rnd *detRand, signer *IdentityPrivate, to IdentityPublic, body *RequestBody) []byte {
+func sealSignedRequest(t *testing.T, rnd *detRand, signer *IdentityPrivate, to IdentityPublic, body *wirepb.RequestBody) []byte {
 	t.Helper()
 	signed, err := signedMessage(signer, labelRequest, body)
 	if err != nil {
@@ -102,8 +103,8 @@ func TestOpenRequestRejects(t *testing.T) {
 	rnd := newDetRand("request-rejects")
 	a, b, m := newParty(t, rnd, "alice"), newParty(t, rnd, "bob"), newParty(t, rnd, "mallory")
 	eph, _ := newEphemeral(rnd)
-	good := func() *RequestBody {
-		return &RequestBody{Card: a.card.mustBytes(), Ephemeral: eph.pub[:], Greeting: "hi",
+	good := func() *wirepb.RequestBody {
+		return &wirepb.RequestBody{Card: a.card.mustBytes(), Ephemeral: eph.pub[:], Greeting: "hi",
 			Id: bytes.Repeat([]byte{7}, 16), SentAtMs: testTime.UnixMilli(), Recipient: b.id.pub.ed[:]}
 	}
 	if _, err := OpenRequest(b.id, sealSignedRequest(t, rnd, a.id, b.id.pub, good())); err != nil {
@@ -111,20 +112,20 @@ func TestOpenRequestRejects(t *testing.T) {
 	}
 	cases := map[string]struct {
 		signer *IdentityPrivate
-		mod    func(*RequestBody)
+		mod    func(*wirepb.RequestBody)
 		want   error
 	}{
-		"signed by another key": {m.id, func(*RequestBody) {}, ErrBadSignature},
-		"addressed to carol":    {a.id, func(r *RequestBody) { r.Recipient = m.id.pub.ed[:] }, ErrMalformed},
-		"short id":              {a.id, func(r *RequestBody) { r.Id = r.Id[:8] }, ErrMalformed},
-		"greeting too long":     {a.id, func(r *RequestBody) { r.Greeting = string(make([]byte, MaxGreetingLen+1)) }, ErrTooLarge},
+		"signed by another key": {m.id, func(*wirepb.RequestBody) {}, ErrBadSignature},
+		"addressed to carol":    {a.id, func(r *wirepb.RequestBody) { r.Recipient = m.id.pub.ed[:] }, ErrMalformed},
+		"short id":              {a.id, func(r *wirepb.RequestBody) { r.Id = r.Id[:8] }, ErrMalformed},
+		"greeting too long":     {a.id, func(r *wirepb.RequestBody) { r.Greeting = string(make([]byte, MaxGreetingLen+1)) }, ErrTooLarge},
 	}
 	for i, p := range lowOrder(t) {
 		cases["low-order ephemeral "+lowOrderPoints[i/2][:8]] = struct {
 			signer *IdentityPrivate
-			mod    func(*RequestBody)
+			mod    func(*wirepb.RequestBody)
 			want   error
-		}{a.id, func(r *RequestBody) { r.Ephemeral = p }, ErrInvalidKey}
+		}{a.id, func(r *wirepb.RequestBody) { r.Ephemeral = p }, ErrInvalidKey}
 	}
 	for name, c := range cases {
 		body := good()

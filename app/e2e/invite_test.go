@@ -3,6 +3,7 @@ package e2e
 import (
 	"encoding/binary"
 	"errors"
+	"github.com/parley-chat/parley/app/e2e/internal/wirepb"
 	"strings"
 	"testing"
 	"time"
@@ -104,7 +105,7 @@ func TestInviteBadSignatureAndVersion(t *testing.T) {
 		t.Fatalf("foreign signature: %v, want ErrBadSignature", err)
 	}
 	// A changed name under the old signature.
-	var cb CardBody
+	var cb wirepb.CardBody
 	if err := proto.Unmarshal(p.card.body, &cb); err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"fmt"
+	"github.com/parley-chat/parley/app/e2e/internal/wirepb"
 	"io"
 	"log/slog"
 
@@ -66,7 +67,7 @@ func identityFromParts(seed, dh []byte) (*IdentityPrivate, error) {
 
 // UnmarshalIdentity decodes a private identity made by MarshalBinary.
 func UnmarshalIdentity(b []byte) (*IdentityPrivate, error) {
-	var st IdentityState
+	var st wirepb.IdentityState
 	if err := proto.Unmarshal(b, &st); err != nil {
 		return nil, fmt.Errorf("unmarshal identity: %w", ErrMalformed)
 	}
@@ -85,7 +86,7 @@ func UnmarshalIdentity(b []byte) (*IdentityPrivate, error) {
 // MarshalBinary encodes the private identity for the vault. The result is
 // secret: store it only sealed.
 func (k *IdentityPrivate) MarshalBinary() ([]byte, error) {
-	st := &IdentityState{Version: 1, Ed25519Seed: k.ed.Seed(), X25519Private: k.dh[:]}
+	st := &wirepb.IdentityState{Version: 1, Ed25519Seed: k.ed.Seed(), X25519Private: k.dh[:]}
 	return proto.MarshalOptions{Deterministic: true}.Marshal(st)
 }
 

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"github.com/parley-chat/parley/app/e2e/internal/wirepb"
 	"io"
 	"time"
 
@@ -42,7 +43,7 @@ func NewRequest(rand io.Reader, me *IdentityPrivate, myCard SignedCard, to *Card
 	if _, err := io.ReadFull(rand, p.ID[:]); err != nil {
 		return nil, nil, fmt.Errorf("new request: id: %w", err)
 	}
-	signed, err := signedMessage(me, labelRequest, &RequestBody{
+	signed, err := signedMessage(me, labelRequest, &wirepb.RequestBody{
 		Card: myCard.mustBytes(), Ephemeral: eph.pub[:], Greeting: greeting,
 		Id: p.ID[:], SentAtMs: now.UnixMilli(), Recipient: to.Identity.ed[:],
 	})
@@ -73,8 +74,8 @@ func OpenRequest(me *IdentityPrivate, sealed []byte) (*Request, error) {
 	return r, nil
 }
 
-func verifyRequest(me *IdentityPrivate, s *Signed) (*Request, error) {
-	var body RequestBody
+func verifyRequest(me *IdentityPrivate, s *wirepb.Signed) (*Request, error) {
+	var body wirepb.RequestBody
 	if err := proto.Unmarshal(s.Body, &body); err != nil {
 		return nil, ErrMalformed
 	}
@@ -104,17 +105,17 @@ func verifyRequest(me *IdentityPrivate, s *Signed) (*Request, error) {
 // MarshalBinary encodes the request so that it can wait in the vault until
 // the user answers it.
 func (r *Request) MarshalBinary() ([]byte, error) {
-	return proto.MarshalOptions{Deterministic: true}.Marshal(&RequestState{Version: 1, Signed: r.signed})
+	return proto.MarshalOptions{Deterministic: true}.Marshal(&wirepb.RequestState{Version: 1, Signed: r.signed})
 }
 
 // UnmarshalRequest decodes a request stored with MarshalBinary, verifying it
 // again for identity me.
 func UnmarshalRequest(me *IdentityPrivate, b []byte) (*Request, error) {
-	var st RequestState
+	var st wirepb.RequestState
 	if err := proto.Unmarshal(b, &st); err != nil || st.Version != 1 || len(st.Signed) > maxSigned {
 		return nil, fmt.Errorf("unmarshal request: %w", ErrMalformed)
 	}
-	var s Signed
+	var s wirepb.Signed
 	if err := proto.Unmarshal(st.Signed, &s); err != nil {
 		return nil, fmt.Errorf("unmarshal request: %w", ErrMalformed)
 	}

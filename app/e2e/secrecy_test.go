@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"fmt"
+	"github.com/parley-chat/parley/app/e2e/internal/wirepb"
 	"testing"
 	"time"
 
@@ -179,10 +180,10 @@ func TestSessionMarshalRoundTrip(t *testing.T) {
 		t.Fatal("UnmarshalSession accepted another identity")
 	}
 	// Bounds on the stored form.
-	var st SessionState
+	var st wirepb.SessionState
 	_ = proto.Unmarshal(b1, &st)
 	for range MaxSkippedKeys + 1 {
-		st.Skipped = append(st.Skipped, &SkippedKey{Dh: make([]byte, 32), Key: make([]byte, 32)})
+		st.Skipped = append(st.Skipped, &wirepb.SkippedKey{Dh: make([]byte, 32), Key: make([]byte, 32)})
 	}
 	big, _ := proto.Marshal(&st)
 	if _, err := UnmarshalSession(sa.me, big); err == nil {

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"github.com/parley-chat/parley/app/e2e/internal/wirepb"
 	"time"
 
 	"golang.org/x/crypto/curve25519"
@@ -17,7 +18,7 @@ const (
 // MarshalBinary encodes the pending request for the vault. The result is
 // secret (it holds the ephemeral private key).
 func (p *PendingRequest) MarshalBinary() ([]byte, error) {
-	return proto.MarshalOptions{Deterministic: true}.Marshal(&PendingRequestState{
+	return proto.MarshalOptions{Deterministic: true}.Marshal(&wirepb.PendingRequestState{
 		Version: stateVersion, Id: p.ID[:], EphemeralPrivate: p.eph.priv[:],
 		PeerEd25519: p.Peer.ed[:], PeerX25519: p.Peer.dh[:], LocalEd25519: p.local.ed[:],
 		SentAtMs: p.SentAt.UnixMilli(),
@@ -27,7 +28,7 @@ func (p *PendingRequest) MarshalBinary() ([]byte, error) {
 // UnmarshalPendingRequest decodes a pending request made by MarshalBinary
 // for identity me.
 func UnmarshalPendingRequest(me *IdentityPrivate, b []byte) (*PendingRequest, error) {
-	var st PendingRequestState
+	var st wirepb.PendingRequestState
 	if err := proto.Unmarshal(b, &st); err != nil || st.Version != stateVersion ||
 		len(st.Id) != len(RequestID{}) || len(st.EphemeralPrivate) != keyLen {
 		return nil, fmt.Errorf("unmarshal pending request: %w", ErrMalformed)
@@ -55,7 +56,7 @@ func UnmarshalPendingRequest(me *IdentityPrivate, b []byte) (*PendingRequest, er
 // UnmarshalSession takes that separately.
 func (s *Session) MarshalBinary() ([]byte, error) {
 	r := &s.r
-	st := &SessionState{
+	st := &wirepb.SessionState{
 		Version: stateVersion, LocalEd25519: s.me.pub.ed[:], RemoteEd25519: s.remote.ed[:],
 		RemoteX25519: s.remote.dh[:], Initiator: s.initiator, RootKey: r.rk[:],
 		DhPrivate: r.dhPriv[:], DhRemote: r.dhRemote[:], Ns: r.ns, Nr: r.nr, Pn: r.pn,
@@ -68,7 +69,7 @@ func (s *Session) MarshalBinary() ([]byte, error) {
 		st.RecvChain = r.ckr[:]
 	}
 	for _, e := range s.skipped.entries() {
-		st.Skipped = append(st.Skipped, &SkippedKey{Dh: e.key.dh[:], N: e.key.n, Key: e.mk[:], Step: e.step})
+		st.Skipped = append(st.Skipped, &wirepb.SkippedKey{Dh: e.key.dh[:], N: e.key.n, Key: e.mk[:], Step: e.step})
 	}
 	return proto.MarshalOptions{Deterministic: true}.Marshal(st)
 }
@@ -79,7 +80,7 @@ func UnmarshalSession(me *IdentityPrivate, b []byte) (*Session, error) {
 	if len(b) > maxStoredSession {
 		return nil, fmt.Errorf("unmarshal session: %w", ErrTooLarge)
 	}
-	var st SessionState
+	var st wirepb.SessionState
 	if err := proto.Unmarshal(b, &st); err != nil || st.Version != stateVersion {
 		return nil, fmt.Errorf("unmarshal session: %w", ErrMalformed)
 	}
@@ -101,7 +102,7 @@ func UnmarshalSession(me *IdentityPrivate, b []byte) (*Session, error) {
 }
 
 // load fills the ratchet from its stored form.
-func (r *ratchet) load(st *SessionState) error {
+func (r *ratchet) load(st *wirepb.SessionState) error {
 	if !copy32(&r.rk, st.RootKey) || !copy32(&r.dhPriv, st.DhPrivate) || !copy32(&r.dhRemote, st.DhRemote) {
 		return ErrMalformed
 	}
@@ -132,7 +133,7 @@ func (r *ratchet) load(st *SessionState) error {
 	return nil
 }
 
-func (s *Session) loadSkipped(list []*SkippedKey) error {
+func (s *Session) loadSkipped(list []*wirepb.SkippedKey) error {
 	if len(list) > MaxSkippedKeys {
 		return ErrTooLarge
 	}

@@ -8,7 +8,7 @@
 // 	protoc        v3.21.12
 // source: wire.proto
 
-package e2e
+package wirepb
 
 import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
@@ -102,9 +102,9 @@ func (x *CardBody) GetCreatedAtMs() int64 {
 	return 0
 }
 
-// SignedCardPB is a CardBody with the owner's Ed25519 signature over
+// SignedCard is a CardBody with the owner's Ed25519 signature over
 // "parley/v1/card\x00" || body.
-type SignedCardPB struct {
+type SignedCard struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Body          []byte                 `protobuf:"bytes,1,opt,name=body,proto3" json:"body,omitempty"`           // encoded CardBody, exactly as signed
 	Signature     []byte                 `protobuf:"bytes,2,opt,name=signature,proto3" json:"signature,omitempty"` // 64 bytes
@@ -112,20 +112,20 @@ type SignedCardPB struct {
 	sizeCache     protoimpl.SizeCache
 }
 
-func (x *SignedCardPB) Reset() {
-	*x = SignedCardPB{}
+func (x *SignedCard) Reset() {
+	*x = SignedCard{}
 	mi := &file_wire_proto_msgTypes[1]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
 
-func (x *SignedCardPB) String() string {
+func (x *SignedCard) String() string {
 	return protoimpl.X.MessageStringOf(x)
 }
 
-func (*SignedCardPB) ProtoMessage() {}
+func (*SignedCard) ProtoMessage() {}
 
-func (x *SignedCardPB) ProtoReflect() protoreflect.Message {
+func (x *SignedCard) ProtoReflect() protoreflect.Message {
 	mi := &file_wire_proto_msgTypes[1]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -137,19 +137,19 @@ func (x *SignedCardPB) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use SignedCardPB.ProtoReflect.Descriptor instead.
-func (*SignedCardPB) Descriptor() ([]byte, []int) {
+// Deprecated: Use SignedCard.ProtoReflect.Descriptor instead.
+func (*SignedCard) Descriptor() ([]byte, []int) {
 	return file_wire_proto_rawDescGZIP(), []int{1}
 }
 
-func (x *SignedCardPB) GetBody() []byte {
+func (x *SignedCard) GetBody() []byte {
 	if x != nil {
 		return x.Body
 	}
 	return nil
 }
 
-func (x *SignedCardPB) GetSignature() []byte {
+func (x *SignedCard) GetSignature() []byte {
 	if x != nil {
 		return x.Signature
 	}
@@ -159,7 +159,7 @@ func (x *SignedCardPB) GetSignature() []byte {
 // RequestBody is the signed content of a friend request.
 type RequestBody struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
-	Card          []byte                 `protobuf:"bytes,1,opt,name=card,proto3" json:"card,omitempty"`                            // encoded SignedCardPB of the requester
+	Card          []byte                 `protobuf:"bytes,1,opt,name=card,proto3" json:"card,omitempty"`                            // encoded SignedCard of the requester
 	Ephemeral     []byte                 `protobuf:"bytes,2,opt,name=ephemeral,proto3" json:"ephemeral,omitempty"`                  // requester's 32-byte ephemeral X25519 public key
 	Greeting      string                 `protobuf:"bytes,3,opt,name=greeting,proto3" json:"greeting,omitempty"`                    // at most MaxGreetingLen bytes
 	Id            []byte                 `protobuf:"bytes,4,opt,name=id,proto3" json:"id,omitempty"`                                // 16 random bytes
@@ -244,7 +244,7 @@ func (x *RequestBody) GetRecipient() []byte {
 // AcceptBody is the signed content of a friend request's acceptance.
 type AcceptBody struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
-	Card          []byte                 `protobuf:"bytes,1,opt,name=card,proto3" json:"card,omitempty"`                            // encoded SignedCardPB of the acceptor
+	Card          []byte                 `protobuf:"bytes,1,opt,name=card,proto3" json:"card,omitempty"`                            // encoded SignedCard of the acceptor
 	Ephemeral     []byte                 `protobuf:"bytes,2,opt,name=ephemeral,proto3" json:"ephemeral,omitempty"`                  // acceptor's 32-byte ephemeral X25519 public key
 	RequestId     []byte                 `protobuf:"bytes,3,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"` // the id of the request being accepted
 	Recipient     []byte                 `protobuf:"bytes,4,opt,name=recipient,proto3" json:"recipient,omitempty"`                  // requester's Ed25519 public key
@@ -972,8 +972,9 @@ const file_wire_proto_rawDesc = "" +
 	"\x06x25519\x18\x02 \x01(\fR\x06x25519\x12\x12\n" +
 	"\x04name\x18\x03 \x01(\tR\x04name\x12\x14\n" +
 	"\x05nodes\x18\x04 \x03(\tR\x05nodes\x12\"\n" +
-	"\rcreated_at_ms\x18\x05 \x01(\x03R\vcreatedAtMs\"@\n" +
-	"\fSignedCardPB\x12\x12\n" +
+	"\rcreated_at_ms\x18\x05 \x01(\x03R\vcreatedAtMs\">\n" +
+	"\n" +
+	"SignedCard\x12\x12\n" +
 	"\x04body\x18\x01 \x01(\fR\x04body\x12\x1c\n" +
 	"\tsignature\x18\x02 \x01(\fR\tsignature\"\xa7\x01\n" +
 	"\vRequestBody\x12\x12\n" +
@@ -1052,7 +1053,7 @@ const file_wire_proto_rawDesc = "" +
 	"\x0ex25519_private\x18\x03 \x01(\fR\rx25519Private\"@\n" +
 	"\fRequestState\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\rR\aversion\x12\x16\n" +
-	"\x06signed\x18\x02 \x01(\fR\x06signedB'Z%github.com/parley-chat/parley/app/e2eb\x06proto3"
+	"\x06signed\x18\x02 \x01(\fR\x06signedB7Z5github.com/parley-chat/parley/app/e2e/internal/wirepbb\x06proto3"
 
 var (
 	file_wire_proto_rawDescOnce sync.Once
@@ -1069,7 +1070,7 @@ func file_wire_proto_rawDescGZIP() []byte {
 var file_wire_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
 var file_wire_proto_goTypes = []any{
 	(*CardBody)(nil),            // 0: parley.e2e.v1.CardBody
-	(*SignedCardPB)(nil),        // 1: parley.e2e.v1.SignedCardPB
+	(*SignedCard)(nil),          // 1: parley.e2e.v1.SignedCard
 	(*RequestBody)(nil),         // 2: parley.e2e.v1.RequestBody
 	(*AcceptBody)(nil),          // 3: parley.e2e.v1.AcceptBody
 	(*Signed)(nil),              // 4: parley.e2e.v1.Signed
