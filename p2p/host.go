@@ -70,6 +70,10 @@ func NewHost(ctx context.Context, cfg Config) (host.Host, error) {
 	if err != nil {
 		return nil, fmt.Errorf("new libp2p host: %w", err)
 	}
+	if cfg.Logger != nil {
+		cfg.Logger.Debug("host started", "component", "p2p", "peer", h.ID(), "addrs", h.Addrs(),
+			"profile", cfg.Profile, "relay_service", cfg.RelayService, "mdns", cfg.OnPeerFound != nil)
+	}
 	if cfg.OnPeerFound == nil {
 		return h, nil
 	}
