@@ -155,6 +155,12 @@ func benchMain(args []string) int {
 	} else {
 		e.parleyBinary()
 	}
+	// Whole-run budgets: quick mode must stay under a minute in CI, full
+	// mode under ten; a scenario that would start after it is skipped.
+	budget := 9 * time.Minute
+	if *quick {
+		budget = 45 * time.Second
+	}
 	broken := 0
 	for _, s := range scenarios() {
 		if *only != "" && !slices.Contains(strings.Split(*only, ","), s.id) {
@@ -162,6 +168,11 @@ func benchMain(args []string) int {
 		}
 		if ctx.Err() != nil {
 			break
+		}
+		if time.Since(rep.Started) > budget {
+			rep.Results = append(rep.Results, notMeasured(s.id, "scenario "+s.id, "",
+				fmt.Sprintf("the %s-mode time budget (%v) was spent before it started", rep.Mode, budget)))
+			continue
 		}
 		start := time.Now()
 		rs, err := runGuarded(e, s)
