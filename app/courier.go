@@ -24,6 +24,12 @@ type courier struct {
 	peer   PeerID
 	wake   chan struct{}
 	stream *p2p.Stream
+	// items is the courier's copy of the peer's outbox, oldest first; ids
+	// indexes it. It is refreshed from the vault after a poke and extended
+	// by Send without a scan (see peerState.enqueue).
+	items  []vault.Outbox
+	ids    map[string]bool
+	loaded bool
 }
 
 // dispatchLoop starts couriers for poked peers and for every peer with
@@ -63,7 +69,7 @@ func (c *Client) courierFor(ctx context.Context, p PeerID) {
 	c.peers.mu.Lock()
 	k, ok := c.peers.couriers[p]
 	if !ok {
-		k = &courier{c: c, peer: p, wake: make(chan struct{}, 1)}
+		k = &courier{c: c, peer: p, wake: make(chan struct{}, 1), ids: make(map[string]bool)}
 		c.peers.couriers[p] = k
 	}
 	c.peers.mu.Unlock()
@@ -131,13 +137,16 @@ var errHeld = errors.New("delivery held until the new key is trusted")
 // flush tries to deliver everything waiting for the peer. It reports
 // whether anything left the outbox.
 func (k *courier) flush(ctx context.Context) (bool, error) {
-	items, vc, err := k.load()
-	if err != nil || len(items) == 0 {
+	if err := k.refresh(); err != nil || len(k.items) == 0 {
 		return false, err
 	}
+	vc, err := k.contact()
+	if err != nil {
+		return false, err
+	}
+	items := k.items
 	if vc.KeyChanged {
-		items = holdSealed(items)
-		if len(items) == 0 {
+		if items = holdSealed(items); len(items) == 0 {
 			return false, nil // TrustNewKey pokes us
 		}
 	}
@@ -145,49 +154,105 @@ func (k *courier) flush(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	sent := 0
 	if k.reachable() {
-		n, err := k.direct(ctx, items)
-		if err == nil && n == len(items) {
+		sent, err = k.direct(ctx, items)
+		k.forget(items[:sent])
+		if err == nil && sent == len(items) {
 			return true, nil
 		}
-		k.c.log.Debug("direct delivery incomplete", "peer", k.peer, "sent", n, "err", err)
-		items = items[n:]
+		k.c.log.Debug("direct delivery incomplete", "peer", k.peer, "sent", sent, "err", err)
 	}
-	return k.mailbox(ctx, ci, items)
+	n, err := k.mailbox(ctx, ci, items[sent:])
+	k.forget(items[sent : sent+n])
+	return sent+n > 0, err
 }
 
-// load returns the outbox items for the peer, oldest first, and its contact.
-// Items for a peer that is no longer a contact are dropped.
-func (k *courier) load() ([]vault.Outbox, vault.Contact, error) {
-	var items []vault.Outbox
-	var vc vault.Contact
-	err := k.c.v.View(func(tx *vault.Tx) error {
-		all, err := tx.ListOutbox()
+// refresh brings k.items up to date: a full read of the outbox after a
+// poke (or at start), otherwise just the items Send queued since.
+func (k *courier) refresh() error {
+	reload, queued := k.c.peers.takeQueued(k.peer)
+	if reload || !k.loaded {
+		items, err := k.load()
 		if err != nil {
+			k.c.peers.poke(k.peer) // try the full read again next time
 			return err
 		}
+		k.items, k.loaded = items, true
+		clear(k.ids)
+		for _, it := range items {
+			k.ids[it.ID] = true
+		}
+	}
+	for _, it := range queued {
+		if !k.ids[it.ID] {
+			k.ids[it.ID] = true
+			k.items = append(k.items, it)
+		}
+	}
+	return nil
+}
+
+// forget drops delivered items from k.items.
+func (k *courier) forget(done []vault.Outbox) {
+	if len(done) == 0 {
+		return
+	}
+	gone := make(map[string]bool, len(done))
+	for _, it := range done {
+		gone[it.ID] = true
+		delete(k.ids, it.ID)
+	}
+	kept := k.items[:0]
+	for _, it := range k.items {
+		if !gone[it.ID] {
+			kept = append(kept, it)
+		}
+	}
+	clear(k.items[len(kept):])
+	k.items = kept
+}
+
+// load reads the outbox items for the peer, oldest first.
+func (k *courier) load() ([]vault.Outbox, error) {
+	var items []vault.Outbox
+	err := k.c.v.View(func(tx *vault.Tx) error {
+		all, err := tx.ListOutbox()
 		for _, it := range all {
 			if it.To == string(k.peer) {
 				items = append(items, it)
 			}
 		}
-		if len(items) == 0 {
-			return nil
-		}
+		return err
+	})
+	return items, err
+}
+
+// contact reads the peer's contact. Items for a peer that is no longer a
+// contact are dropped.
+func (k *courier) contact() (vault.Contact, error) {
+	var vc vault.Contact
+	err := k.c.v.View(func(tx *vault.Tx) error {
+		var err error
 		vc, err = getContact(tx, k.peer)
 		return err
 	})
-	if errors.Is(err, ErrUnknownContact) {
-		return nil, vc, k.c.v.Update(func(tx *vault.Tx) error {
-			for _, it := range items {
-				if err := tx.DeleteOutbox(it.ID); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
+	if !errors.Is(err, ErrUnknownContact) {
+		return vc, err
 	}
-	return items, vc, err
+	err = k.c.v.Update(func(tx *vault.Tx) error {
+		for _, it := range k.items {
+			if err := tx.DeleteOutbox(it.ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	k.forget(k.items)
+	if err == nil {
+		err = ErrUnknownContact
+	}
+	return vc, err
 }
 
 // holdSealed keeps only the handshake items: sealed messages wait while the
@@ -329,30 +394,33 @@ func (k *courier) complete(items []vault.Outbox, status MessageStatus) ([]Event,
 }
 
 // mailbox deposits items into the peer's home node mailbox, in order,
-// committing in groups. It reports whether anything was deposited.
-func (k *courier) mailbox(ctx context.Context, ci cardInfo, items []vault.Outbox) (bool, error) {
+// committing in groups. It returns how many leading items were deposited.
+func (k *courier) mailbox(ctx context.Context, ci cardInfo, items []vault.Outbox) (int, error) {
+	if len(items) == 0 {
+		return 0, nil
+	}
 	nodes, err := parseNodes(ci.Nodes)
 	if err != nil || len(nodes) == 0 {
-		return false, fmt.Errorf("peer unreachable and has no usable home node: %w", err)
+		return 0, fmt.Errorf("peer unreachable and has no usable home node: %w", err)
 	}
-	var done []vault.Outbox
+	done, committed := 0, 0
 	var putErr error
 	for _, it := range items {
 		if putErr = k.put(ctx, nodes, it.Payload); putErr != nil {
 			break
 		}
-		done = append(done, it)
-		if len(done) == 64 {
-			if err := k.commitMailbox(done); err != nil {
-				return true, err
+		done++
+		if done-committed == 64 {
+			if err := k.commitMailbox(items[committed:done]); err != nil {
+				return committed, err
 			}
-			done = done[:0]
+			committed = done
 		}
 	}
-	if err := k.commitMailbox(done); err != nil {
-		return true, err
+	if err := k.commitMailbox(items[committed:done]); err != nil {
+		return committed, err
 	}
-	return len(done) > 0 || putErr == nil, putErr
+	return done, putErr
 }
 
 func (k *courier) commitMailbox(items []vault.Outbox) error {

@@ -11,6 +11,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/parley-chat/parley/app/e2e"
+	"github.com/parley-chat/parley/vault"
 )
 
 // identity is our private identity with its peer ID. This file is the only
@@ -218,34 +219,81 @@ func (id *identity) openAccept(state, sealed []byte) (cardInfo, []byte, error) {
 	return ci, blob, err
 }
 
-// seal encrypts plain in the stored session; it returns the envelope and
-// the advanced session to store in the same transaction.
-func (id *identity) seal(session, plain []byte) ([]byte, []byte, error) {
-	s, err := e2e.UnmarshalSession(id.key, session)
+// sessions caches the ratchet sessions one vault transaction uses, so a
+// batch of messages loads and stores each session once. Put marks a
+// session to store; flush writes them back in the same transaction. The
+// crypto core's Open and Seal change a session only when they succeed.
+type sessions struct {
+	id    *identity
+	m     map[PeerID]*e2e.Session
+	dirty map[PeerID]bool
+}
+
+func (id *identity) sessions() *sessions {
+	return &sessions{id: id, m: make(map[PeerID]*e2e.Session), dirty: make(map[PeerID]bool)}
+}
+
+// get loads the session with p.
+func (ss *sessions) get(tx *vault.Tx, p PeerID) (*e2e.Session, error) {
+	if s, ok := ss.m[p]; ok {
+		return s, nil
+	}
+	blob, err := tx.GetSession(string(p))
 	if err != nil {
-		return nil, nil, fmt.Errorf("load session: %w", err)
+		return nil, fmt.Errorf("load session: %w", err)
+	}
+	s, err := e2e.UnmarshalSession(ss.id.key, blob)
+	if err != nil {
+		return nil, fmt.Errorf("load session: %w", err)
+	}
+	ss.m[p] = s
+	return s, nil
+}
+
+// forget drops p's cached session (it was replaced in the transaction).
+func (ss *sessions) forget(p PeerID) { delete(ss.m, p); delete(ss.dirty, p) }
+
+// seal encrypts plain for p, advancing the session.
+func (ss *sessions) seal(tx *vault.Tx, p PeerID, plain []byte) ([]byte, error) {
+	s, err := ss.get(tx, p)
+	if err != nil {
+		return nil, err
 	}
 	env, err := s.Seal(rand.Reader, plain)
 	if err != nil {
-		return nil, nil, fmt.Errorf("seal: %w", err)
+		return nil, fmt.Errorf("seal: %w", err)
 	}
-	next, err := s.MarshalBinary()
-	return env, next, err
+	ss.dirty[p] = true
+	return env, nil
 }
 
-// open verifies and decrypts an envelope in the stored session; it returns
-// the plaintext and the advanced session.
-func (id *identity) open(session, env []byte) ([]byte, []byte, error) {
-	s, err := e2e.UnmarshalSession(id.key, session)
+// open verifies and decrypts an envelope from p, advancing the session.
+func (ss *sessions) open(tx *vault.Tx, p PeerID, env []byte) ([]byte, error) {
+	s, err := ss.get(tx, p)
 	if err != nil {
-		return nil, nil, fmt.Errorf("load session: %w", err)
+		return nil, err
 	}
 	plain, err := s.Open(env)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	next, err := s.MarshalBinary()
-	return plain, next, err
+	ss.dirty[p] = true
+	return plain, nil
+}
+
+// flush stores every advanced session.
+func (ss *sessions) flush(tx *vault.Tx) error {
+	for p := range ss.dirty {
+		blob, err := ss.m[p].MarshalBinary()
+		if err != nil {
+			return fmt.Errorf("store session: %w", err)
+		}
+		if err := tx.PutSession(string(p), blob); err != nil {
+			return err
+		}
+	}
+	clear(ss.dirty)
+	return nil
 }
 
 // peekSender returns the claimed sender of a message envelope (unverified;

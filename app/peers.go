@@ -3,6 +3,8 @@ package app
 import (
 	"sync"
 	"sync/atomic"
+
+	"github.com/parley-chat/parley/vault"
 )
 
 // peerState is what the core knows about other peers in memory: presence,
@@ -15,8 +17,15 @@ type peerState struct {
 	cards map[PeerID]cardInfo
 	// couriers deliver the outbox, one per peer (created by dispatchLoop).
 	couriers map[PeerID]*courier
-	// pending are peers whose courier should look at the outbox.
-	pending map[PeerID]struct{}
+	// sendQs combine concurrent Sends per friend.
+	sendQs map[PeerID]*sendQueue
+	// pending are peers whose courier should look at the outbox; true
+	// means it must read the whole outbox again.
+	pending map[PeerID]bool
+	// reload marks couriers that must read the whole outbox again.
+	reload map[PeerID]bool
+	// queued are items Send committed that couriers have not taken yet.
+	queued map[PeerID][]vault.Outbox
 	// kick wakes dispatchLoop (capacity 1).
 	kick chan struct{}
 	// fetch wakes mailboxLoop (capacity 1).
@@ -34,7 +43,10 @@ func newPeerState() *peerState {
 		online:   make(map[PeerID]bool),
 		cards:    make(map[PeerID]cardInfo),
 		couriers: make(map[PeerID]*courier),
-		pending:  make(map[PeerID]struct{}),
+		sendQs:   make(map[PeerID]*sendQueue),
+		pending:  make(map[PeerID]bool),
+		queued:   make(map[PeerID][]vault.Outbox),
+		reload:   make(map[PeerID]bool),
 		kick:     make(chan struct{}, 1),
 		fetch:    make(chan struct{}, 1),
 		nodeDown: make(chan struct{}, 1),
@@ -80,20 +92,47 @@ func (s *peerState) setCard(ci cardInfo) {
 	s.cards[ci.Peer] = ci
 }
 
-// poke asks the courier of p to look at the outbox.
+// poke asks the courier of p to read the outbox again.
 func (s *peerState) poke(p PeerID) {
 	s.mu.Lock()
-	s.pending[p] = struct{}{}
+	s.pending[p] = true
 	s.mu.Unlock()
 	signal(s.kick)
 }
 
-// takePending returns and clears the poked peers.
-func (s *peerState) takePending() map[PeerID]struct{} {
+// enqueue hands items just committed by Send to the courier of p, sparing
+// it a read of the whole outbox.
+func (s *peerState) enqueue(p PeerID, items []vault.Outbox) {
+	s.mu.Lock()
+	s.queued[p] = append(s.queued[p], items...)
+	s.pending[p] = s.pending[p] || false
+	s.mu.Unlock()
+	signal(s.kick)
+}
+
+// takeQueued returns whether p's courier must reload, and the items queued
+// for it since it last asked.
+func (s *peerState) takeQueued(p PeerID) (bool, []vault.Outbox) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	reload, q := s.reload[p], s.queued[p]
+	delete(s.reload, p)
+	delete(s.queued, p)
+	return reload, q
+}
+
+// takePending returns and clears the poked peers, remembering which must
+// reload.
+func (s *peerState) takePending() map[PeerID]bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p := s.pending
-	s.pending = make(map[PeerID]struct{})
+	for id, reload := range p {
+		if reload {
+			s.reload[id] = true
+		}
+	}
+	s.pending = make(map[PeerID]bool)
 	return p
 }
 

@@ -23,13 +23,14 @@ const seenNS = "pkt"
 // batchResult collects what one ingest transaction produced; it is reset
 // whenever the transaction function is run again after a conflict.
 type batchResult struct {
+	sessions *sessions
 	events   []Event
 	receipts map[PeerID][]string // message IDs to acknowledge by receipt
 	pokes    map[PeerID]struct{}
 }
 
-func (r *batchResult) reset() {
-	*r = batchResult{receipts: make(map[PeerID][]string), pokes: make(map[PeerID]struct{})}
+func (r *batchResult) reset(id *identity) {
+	*r = batchResult{sessions: id.sessions(), receipts: make(map[PeerID][]string), pokes: make(map[PeerID]struct{})}
 }
 
 // ingest processes packets from one source in ONE vault transaction (group
@@ -41,7 +42,7 @@ func (c *Client) ingest(from peer.ID, packets [][]byte) ([]Verdict, error) {
 	verdicts := make([]Verdict, len(packets))
 	var res batchResult
 	err := c.v.Update(func(tx *vault.Tx) error {
-		res.reset()
+		res.reset(c.id)
 		for i, raw := range packets {
 			v, err := c.ingestOne(tx, peerOfID(from), raw, &res)
 			if err != nil {
@@ -50,9 +51,11 @@ func (c *Client) ingest(from peer.ID, packets [][]byte) ([]Verdict, error) {
 			verdicts[i] = v
 		}
 		if from == "" {
-			return c.queueReceiptsTx(tx, res.receipts, &res)
+			if err := c.queueReceiptsTx(tx, res.receipts, &res); err != nil {
+				return err
+			}
 		}
-		return nil
+		return res.sessions.flush(tx)
 	})
 	if err != nil {
 		for i := range verdicts {
@@ -121,11 +124,10 @@ func (c *Client) onEnvelope(tx *vault.Tx, from PeerID, env []byte, res *batchRes
 	if err != nil {
 		return Verdict_VERDICT_RETRY, err
 	}
-	sess, err := tx.GetSession(string(sender))
-	if err != nil {
+	plain, err := res.sessions.open(tx, sender, env)
+	if errors.Is(err, vault.ErrIntegrity) {
 		return Verdict_VERDICT_RETRY, err
 	}
-	plain, next, err := c.id.open(sess, env)
 	if err != nil {
 		c.dropped("undecryptable", sender, err)
 		return Verdict_VERDICT_REFUSED, nil
@@ -134,9 +136,6 @@ func (c *Client) onEnvelope(tx *vault.Tx, from PeerID, env []byte, res *batchRes
 	if err := proto.Unmarshal(plain, &ct); err != nil || !validID(ct.Id) {
 		c.dropped("bad content", sender, err)
 		return Verdict_VERDICT_REFUSED, nil
-	}
-	if err := tx.PutSession(string(sender), next); err != nil {
-		return Verdict_VERDICT_RETRY, err
 	}
 	switch ct.Kind {
 	case Kind_KIND_TEXT:
@@ -201,7 +200,7 @@ func (c *Client) queueReceiptsTx(tx *vault.Tx, receipts map[PeerID][]string, res
 		}
 		id := newID()
 		ct := &Content{Id: id, SentAt: c.cfg.Now().UnixNano(), Kind: Kind_KIND_RECEIPT, ReceiptIds: ids}
-		if err := c.sealTx(tx, peer, ct, id, kindReceipt); err != nil {
+		if _, err := c.sealTx(tx, res.sessions, peer, ct, id, kindReceipt); err != nil {
 			return err
 		}
 		res.pokes[peer] = struct{}{}
@@ -238,6 +237,7 @@ func (c *Client) onRequest(tx *vault.Tx, from PeerID, body []byte, res *batchRes
 			return Verdict_VERDICT_RETRY, err
 		}
 		res.pokes[ci.Peer] = struct{}{}
+		res.sessions.forget(ci.Peer)
 		return Verdict_VERDICT_OK, c.acceptTx(tx, ci.Peer, &res.events)
 	default:
 		return Verdict_VERDICT_OK, nil // a replay, or their copy of a crossing request
@@ -306,6 +306,7 @@ func (c *Client) onAccept(tx *vault.Tx, from PeerID, body []byte, res *batchResu
 		if err := tx.PutSession(vc.PeerID, session); err != nil {
 			return Verdict_VERDICT_RETRY, err
 		}
+		res.sessions.forget(ci.Peer)
 		res.pokes[ci.Peer] = struct{}{}
 		res.events = append(res.events, FriendAccepted{c.contactOf(vc)}, ContactChanged{c.contactOf(vc)})
 		return Verdict_VERDICT_OK, nil

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"google.golang.org/protobuf/proto"
@@ -40,8 +41,9 @@ func validID(id string) bool {
 // Send queues text for to and returns its ID at once. In one vault
 // transaction it advances the ratchet, stores the sealed envelope in the
 // outbox and the message in the history, so a crash can neither reuse a key
-// nor lose the message. Delivery happens in the background and is reported
-// by MessageStatusChanged events.
+// nor lose the message. Concurrent Sends to the same friend are committed
+// together (group commit). Delivery happens in the background and is
+// reported by MessageStatusChanged events.
 func (c *Client) Send(ctx context.Context, to PeerID, text string) (MsgID, error) {
 	if err := c.enter(); err != nil {
 		return "", err
@@ -53,29 +55,97 @@ func (c *Client) Send(ctx context.Context, to PeerID, text string) (MsgID, error
 	case len(SanitizeText(text)) == 0:
 		return "", ErrEmpty
 	}
-	text = SanitizeText(text)
-	id, now := newID(), c.cfg.Now()
+	r := &sendReq{id: newID(), text: SanitizeText(text), done: make(chan error, 1)}
+	if err := c.sendQueue(to).submit(r, func(batch []*sendReq) error { return c.commitSends(to, batch) }); err != nil {
+		return "", fmt.Errorf("send: %w", err)
+	}
+	return MsgID(r.id), ctx.Err()
+}
+
+// sendReq is one Send waiting for its commit.
+type sendReq struct {
+	id, text string
+	done     chan error
+}
+
+// sendQueue combines concurrent Sends to one friend: the first caller
+// commits everything queued so far in one transaction, then whatever
+// queued meanwhile, and so on; the others wait for their result.
+type sendQueue struct {
+	mu      sync.Mutex // guards pending and busy
+	pending []*sendReq
+	busy    bool
+}
+
+func (c *Client) sendQueue(to PeerID) *sendQueue {
+	c.peers.mu.Lock()
+	defer c.peers.mu.Unlock()
+	q, ok := c.peers.sendQs[to]
+	if !ok {
+		q = &sendQueue{}
+		c.peers.sendQs[to] = q
+	}
+	return q
+}
+
+func (q *sendQueue) submit(r *sendReq, commit func([]*sendReq) error) error {
+	q.mu.Lock()
+	q.pending = append(q.pending, r)
+	if q.busy {
+		q.mu.Unlock()
+		return <-r.done
+	}
+	q.busy = true
+	for len(q.pending) > 0 {
+		batch := q.pending
+		q.pending = nil
+		q.mu.Unlock()
+		err := commit(batch)
+		for _, b := range batch {
+			b.done <- err
+		}
+		q.mu.Lock()
+	}
+	q.busy = false
+	q.mu.Unlock()
+	return <-r.done
+}
+
+// commitSends seals and stores a batch of messages to one friend in one
+// transaction, then hands the outbox items to the courier.
+func (c *Client) commitSends(to PeerID, batch []*sendReq) error {
+	me := string(c.id.peerID())
+	var items []vault.Outbox
 	err := c.v.Update(func(tx *vault.Tx) error {
+		items = items[:0]
 		vc, err := sendable(tx, to)
 		if err != nil {
 			return err
 		}
-		ct := &Content{Id: id, SentAt: now.UnixNano(), Kind: Kind_KIND_TEXT, Text: text}
-		if err := c.sealTx(tx, to, ct, id, kindText); err != nil {
+		ss := c.id.sessions()
+		for _, r := range batch {
+			now := c.cfg.Now()
+			ct := &Content{Id: r.id, SentAt: now.UnixNano(), Kind: Kind_KIND_TEXT, Text: r.text}
+			it, err := c.sealTx(tx, ss, to, ct, r.id, kindText)
+			if err != nil {
+				return err
+			}
+			items = append(items, it)
+			msg := vault.Message{ID: r.id, Conv: string(to), From: me, Outgoing: true, Text: r.text, SentAt: now, Status: string(StatusQueued)}
+			if err := tx.PutMessage(msg); err != nil {
+				return err
+			}
+			vc.LastMessage, vc.LastAt = r.text, now
+		}
+		if err := ss.flush(tx); err != nil {
 			return err
 		}
-		msg := vault.Message{ID: id, Conv: string(to), From: string(c.id.peerID()), Outgoing: true, Text: text, SentAt: now, Status: string(StatusQueued)}
-		if err := tx.PutMessage(msg); err != nil {
-			return err
-		}
-		vc.LastMessage, vc.LastAt = text, now
 		return tx.PutContact(vc)
 	})
-	if err != nil {
-		return "", fmt.Errorf("send: %w", err)
+	if err == nil {
+		c.peers.enqueue(to, items)
 	}
-	c.peers.poke(to)
-	return MsgID(id), ctx.Err()
+	return err
 }
 
 // sendable returns the contact if messages may be sealed for it now.
@@ -93,25 +163,20 @@ func sendable(tx *vault.Tx, to PeerID) (vault.Contact, error) {
 	return vc, nil
 }
 
-// sealTx seals ct in the session with to, stores the advanced session and
-// queues the envelope under outbox ID oid.
-func (c *Client) sealTx(tx *vault.Tx, to PeerID, ct *Content, oid, kind string) error {
+// sealTx seals ct in the session with to (advanced in ss; the caller
+// flushes ss in the same transaction) and queues the envelope under outbox
+// ID oid.
+func (c *Client) sealTx(tx *vault.Tx, ss *sessions, to PeerID, ct *Content, oid, kind string) (vault.Outbox, error) {
 	plain, err := proto.Marshal(ct)
 	if err != nil {
-		return fmt.Errorf("marshal content: %w", err)
+		return vault.Outbox{}, fmt.Errorf("marshal content: %w", err)
 	}
-	sess, err := tx.GetSession(string(to))
+	env, err := ss.seal(tx, to, plain)
 	if err != nil {
-		return fmt.Errorf("load session: %w", err)
+		return vault.Outbox{}, err
 	}
-	env, next, err := c.id.seal(sess, plain)
-	if err != nil {
-		return err
-	}
-	if err := tx.PutSession(string(to), next); err != nil {
-		return err
-	}
-	return c.queueTx(tx, to, kind, oid, mustMarshal(&Packet{Body: &Packet_Envelope{Envelope: env}}))
+	it := vault.Outbox{ID: oid, To: string(to), Kind: kind, Payload: mustMarshal(&Packet{Body: &Packet_Envelope{Envelope: env}}), CreatedAt: c.cfg.Now()}
+	return it, tx.PutOutbox(it)
 }
 
 // queueTx stores one outbox item.
@@ -139,11 +204,13 @@ func mustMarshal(m proto.Message) []byte {
 
 // resealTx seals the text messages still in the outbox for to again with
 // the current session (after a key change the old envelopes are useless).
-func (c *Client) resealTx(tx *vault.Tx, to PeerID) error {
+func (c *Client) resealTx(tx *vault.Tx, to PeerID) (err error) {
 	items, err := tx.ListOutbox()
 	if err != nil {
 		return err
 	}
+	ss := c.id.sessions()
+	defer func() { err = errors.Join(err, ss.flush(tx)) }()
 	for _, it := range items {
 		if it.To != string(to) || (it.Kind != kindText && it.Kind != kindReceipt) {
 			continue
@@ -159,7 +226,7 @@ func (c *Client) resealTx(tx *vault.Tx, to PeerID) error {
 			continue
 		}
 		ct := &Content{Id: m.ID, SentAt: m.SentAt.UnixNano(), Kind: Kind_KIND_TEXT, Text: m.Text}
-		if err := c.sealTx(tx, to, ct, it.ID, kindText); err != nil {
+		if _, err := c.sealTx(tx, ss, to, ct, it.ID, kindText); err != nil {
 			return err
 		}
 	}
