@@ -140,6 +140,24 @@ func NewIdentityPublic(ed, x []byte) (IdentityPublic, error) {
 	return p, nil
 }
 
+// IdentityPublicSize is the length of (IdentityPublic).Bytes.
+const IdentityPublicSize = 2 * keyLen
+
+// Bytes returns the Ed25519 key followed by the X25519 key (64 bytes): the
+// form to pin a contact by.
+func (p IdentityPublic) Bytes() []byte {
+	return append(append(make([]byte, 0, IdentityPublicSize), p.ed[:]...), p.dh[:]...)
+}
+
+// ParseIdentityPublic is the inverse of Bytes; it rejects wrong lengths and
+// unusable X25519 keys.
+func ParseIdentityPublic(b []byte) (IdentityPublic, error) {
+	if len(b) != IdentityPublicSize {
+		return IdentityPublic{}, ErrInvalidKey
+	}
+	return NewIdentityPublic(b[:keyLen], b[keyLen:])
+}
+
 // Ed25519 returns the Ed25519 public key (a copy).
 func (p IdentityPublic) Ed25519() ed25519.PublicKey {
 	return append(ed25519.PublicKey(nil), p.ed[:]...)

@@ -100,6 +100,12 @@ func TestNewIdentityPublicRejectsLowOrder(t *testing.T) {
 			t.Errorf("NewIdentityPublic(low order %x) = %v, want ErrInvalidKey", p, err)
 		}
 	}
+	if p, err := ParseIdentityPublic(k.Public().Bytes()); err != nil || p != k.Public() {
+		t.Errorf("ParseIdentityPublic(Bytes()) = %v, %v", p, err)
+	}
+	if _, err := ParseIdentityPublic(k.Public().Bytes()[1:]); !errors.Is(err, ErrInvalidKey) {
+		t.Errorf("ParseIdentityPublic(63 bytes) = %v", err)
+	}
 	if _, err := NewIdentityPublic(k.Public().Ed25519()[:31], x[:]); !errors.Is(err, ErrInvalidKey) {
 		t.Errorf("short Ed25519 key accepted: %v", err)
 	}
