@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"context"
 	"slices"
 	"strings"
 
@@ -239,11 +238,22 @@ func (v *conversation) sendText(text string) {
 	v.composer.SetText("")
 	s, peer := v.s, v.peer
 	var id app.MsgID
-	s.call(func(ctx context.Context) error {
+	s.touch()
+	s.g.bg.start(func() error {
 		var err error
-		id, err = s.core.Send(ctx, peer, text)
+		id, err = s.core.Send(s.ctx, peer, text)
 		return err
-	}, func() {
+	}, func(err error) {
+		if s.ended {
+			return
+		}
+		if err != nil {
+			if s.conv == v && v.composer.Text == "" {
+				v.composer.SetText(text) // give the text back to retry
+			}
+			showProblem(s.g.win, problemOf(err))
+			return
+		}
 		now := s.g.now()
 		s.contacts.update(peer, func(c *app.Contact) { c.LastMessage, c.LastAt = text, now })
 		if s.conv == v {

@@ -30,6 +30,7 @@ type fakeCore struct {
 	closed   bool
 	nextID   int
 	addErr   error
+	sendErr  error
 	// What the GUI asked for.
 	added        []string
 	accepted     []app.PeerID
@@ -126,6 +127,9 @@ func (f *fakeCore) Decline(_ context.Context, p app.PeerID) error {
 func (f *fakeCore) Send(_ context.Context, to app.PeerID, text string) (app.MsgID, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.sendErr != nil {
+		return "", f.sendErr
+	}
 	f.nextID++
 	m := app.Message{ID: app.MsgID(fmt.Sprintf("sent-%d", f.nextID)), Conv: to, From: f.me.PeerID, Outgoing: true,
 		Text: text, SentAt: testNow, Status: app.StatusQueued}

@@ -35,7 +35,24 @@ type GUI struct {
 func New(ctx context.Context, a fyne.App, w fyne.Window, o Opener) *GUI {
 	g := &GUI{ctx: ctx, app: a, win: w, opener: o, now: time.Now}
 	g.bg.do = fyne.Do
+	lc := a.Lifecycle()
+	lc.SetOnEnteredForeground(func() { g.foreground(true) })
+	lc.SetOnExitedForeground(func() { g.foreground(false) })
 	return g
+}
+
+// foreground records whether the window has the focus: messages for the
+// open conversation count as read only while it does.
+func (g *GUI) foreground(on bool) {
+	s := g.sess
+	if s == nil {
+		return
+	}
+	s.background = !on
+	if on {
+		s.touch()
+		s.markOpenRead()
+	}
 }
 
 // Start shows the first-run screen when there is no profile yet, otherwise

@@ -296,3 +296,21 @@ func TestAutoLock(t *testing.T) {
 		t.Error("dialogs left open over the unlock screen")
 	}
 }
+
+func TestSendFailureKeepsText(t *testing.T) {
+	h := unlocked(t, bob)
+	conv := h.open(bob.PeerID)
+	h.core.sendErr = fmt.Errorf("send: %w", app.ErrKeyChanged)
+	test.Type(conv.composer, "are you still there?")
+	conv.composer.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	h.settle()
+	if conv.composer.Text != "are you still there?" {
+		t.Errorf("composer = %q after a failed send, want the text back", conv.composer.Text)
+	}
+	if len(conv.bubbles) != 0 {
+		t.Error("a bubble was added for a failed send")
+	}
+	if len(h.w.Canvas().Overlays().List()) != 1 {
+		t.Error("no problem dialog shown")
+	}
+}

@@ -210,7 +210,7 @@ func (s *session) messageArrived(m app.Message) {
 	if open {
 		s.conv.add(m)
 		if !s.background {
-			s.call(func(ctx context.Context) error { return s.core.MarkRead(ctx, m.Conv) }, nil)
+			s.markOpenRead()
 			return
 		}
 	}
@@ -218,6 +218,16 @@ func (s *session) messageArrived(m app.Message) {
 		name = "a friend"
 	}
 	s.g.app.SendNotification(fyne.NewNotification("parley", "New message from "+name))
+}
+
+// markOpenRead marks the open conversation read, in the core and the list.
+func (s *session) markOpenRead() {
+	if s.conv == nil {
+		return
+	}
+	peer := s.conv.peer
+	s.contacts.update(peer, func(c *app.Contact) { c.Unread = 0 })
+	s.call(func(ctx context.Context) error { return s.core.MarkRead(ctx, peer) }, nil)
 }
 
 func (s *session) addRequest(r app.Request) {
