@@ -294,6 +294,7 @@ func (k *courier) direct(ctx context.Context, items []vault.Outbox) (int, error)
 	if k.stream == nil {
 		k.stream = p2p.NewStream(k.c.host, k.peer.libp2p(), p2p.ProtoMsg, maxAckBytes)
 	}
+	k.c.clearDialBackoff(k.peer.libp2p())
 	done := 0
 	for done < len(items) {
 		n := batchSize(items[done:])
@@ -433,6 +434,7 @@ func (k *courier) commitMailbox(items []vault.Outbox) error {
 func (k *courier) put(ctx context.Context, nodes []peer.AddrInfo, payload []byte) error {
 	var errs []error
 	for _, ai := range nodes {
+		k.c.clearDialBackoff(ai.ID)
 		cctx, cancel := context.WithTimeout(ctx, k.c.cfg.Timing.Call)
 		err := k.c.nodes.client(ai).Put(cctx, k.peer.libp2p(), payload)
 		cancel()

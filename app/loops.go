@@ -6,6 +6,7 @@ import (
 
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/p2p/net/swarm"
 
 	"github.com/parley-chat/parley/rendezvous"
 	"github.com/parley-chat/parley/vault"
@@ -62,6 +63,7 @@ func (c *Client) registerLoop(ctx context.Context) error {
 func (c *Client) registerOnce(ctx context.Context) bool {
 	ok := false
 	for _, n := range c.nodes.home() {
+		c.clearDialBackoff(n.Node())
 		cctx, cancel := context.WithTimeout(ctx, c.cfg.Timing.Call)
 		err := n.Register(cctx, c.cfg.Timing.RegisterTTL)
 		cancel()
@@ -239,4 +241,13 @@ func (c *Client) friendCards() []cardInfo {
 		out = append(out, ci)
 	}
 	return out
+}
+
+// clearDialBackoff forgets libp2p's dial backoff for p. Our loops pace their
+// own retries; libp2p's backoff (5 s and more after one failed dial) would
+// only delay reconnecting after a node restart or a friend's return.
+func (c *Client) clearDialBackoff(p peer.ID) {
+	if sw, ok := c.host.Network().(*swarm.Swarm); ok {
+		sw.Backoff().Clear(p)
+	}
 }

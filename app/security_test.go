@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/parley-chat/parley/app/e2e"
@@ -220,13 +221,7 @@ func rekey(t *testing.T, u *testUser) {
 		if err != nil {
 			return err
 		}
-		var st e2e.IdentityState
-		if err := proto.Unmarshal(p.IdentityKey, &st); err != nil {
-			return err
-		}
-		st.X25519Private = make([]byte, 32)
-		rand.Read(st.X25519Private)
-		blob, _ := proto.Marshal(&st)
+		blob := newX25519(t, p.IdentityKey)
 		id, err := loadIdentity(blob)
 		if err != nil {
 			return err
@@ -299,4 +294,54 @@ func TestSubscribeResync(t *testing.T) {
 	if _, ok := <-ch2; ok {
 		t.Fatal("subscription not closed after its context ended")
 	}
+}
+
+// newStrangerRequest is a friend request to bob from a fresh identity.
+func newStrangerRequest(t *testing.T, bob *testUser) []byte {
+	t.Helper()
+	id, err := newIdentity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	card, err := id.card("stranger", nil, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	me := bob.c.Me()
+	ci, err := parseInviteCard(me.Invite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed, _, err := id.newRequest(ci, card, "let me in")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return mustMarshal(&Packet{Body: &Packet_Request{Request: sealed}})
+}
+
+// newX25519 rewrites field 3 (the X25519 private key) of an encoded
+// identity with a fresh random key; the Ed25519 seed stays.
+func newX25519(t *testing.T, identity []byte) []byte {
+	t.Helper()
+	var out []byte
+	for b := identity; len(b) > 0; {
+		num, typ, n := protowire.ConsumeTag(b)
+		if n < 0 {
+			t.Fatal("bad identity encoding")
+		}
+		m := protowire.ConsumeFieldValue(num, typ, b[n:])
+		if m < 0 {
+			t.Fatal("bad identity encoding")
+		}
+		if num == 3 {
+			k := make([]byte, 32)
+			rand.Read(k)
+			out = protowire.AppendTag(out, 3, protowire.BytesType)
+			out = protowire.AppendBytes(out, k)
+		} else {
+			out = append(out, b[:n+m]...)
+		}
+		b = b[n+m:]
+	}
+	return out
 }
