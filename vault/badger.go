@@ -16,6 +16,10 @@ const (
 	blockCacheSize   = 32 << 20
 	memTableSize     = 16 << 20
 	valueLogFileSize = 64 << 20
+	// Sealed values above 4 KiB (long texts, big payloads) go to the value
+	// log, so they do not fill the memtable and get rewritten by every
+	// compaction; GC (gc.go) reclaims the value log.
+	valueThreshold = 4 << 10
 	// Badger re-generates its internal data keys (wrapped by our key) this
 	// often; we don't need rotation, the wrapping key never changes.
 	keyRotation = 100 * 365 * 24 * time.Hour
@@ -41,6 +45,7 @@ func badgerOptions(dir string, key []byte, o *Options) badger.Options {
 		// Check block checksums on read, so a damaged table is an error
 		// rather than garbage fed to the block decoder.
 		WithChecksumVerificationMode(options.OnBlockRead).
+		WithValueThreshold(valueThreshold).
 		WithMetricsEnabled(false).
 		WithLogger(nil)
 	if o.Logger != nil {

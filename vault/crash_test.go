@@ -30,7 +30,7 @@ func TestMain(m *testing.M) {
 // an outbox item in one transaction, and prints each ID once its Update has
 // returned (committed and synced).
 func crashChild(dir string) error {
-	v, err := Open(dir, testPass, testOptions())
+	v, err := Open(dir, testPass, syncedOptions())
 	if err != nil {
 		return err
 	}

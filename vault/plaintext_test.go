@@ -19,6 +19,7 @@ import (
 func TestNoPlaintextOnDisk(t *testing.T) {
 	for _, threshold := range []int64{0, 64} { // values in the LSM tree / in the value log
 		t.Run(fmt.Sprintf("valueThreshold%d", threshold), func(t *testing.T) {
+			t.Parallel()
 			var logs bytes.Buffer
 			opts := testOptions()
 			opts.valueThreshold = threshold

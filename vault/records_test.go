@@ -267,3 +267,25 @@ func TestRequestRoundTrip(t *testing.T) {
 		return err
 	})
 }
+
+func TestCollectGarbage(t *testing.T) {
+	opts := testOptions()
+	opts.GCInterval = time.Millisecond // exercise the loop too
+	v, err := Create(t.TempDir(), testPass, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := make([]byte, 16<<10) // above valueThreshold: goes to the value log
+	for range 20 {
+		update(t, v, func(tx *Tx) error { return tx.PutSetting("big", big) })
+	}
+	if err := v.CollectGarbage(); err != nil {
+		t.Fatalf("CollectGarbage: %v", err)
+	}
+	if err := v.Close(); err != nil {
+		t.Fatalf("Close with GC loop: %v", err)
+	}
+	if err := v.CollectGarbage(); !errors.Is(err, ErrClosed) {
+		t.Fatalf("CollectGarbage after Close = %v, want ErrClosed", err)
+	}
+}

@@ -11,7 +11,7 @@ import (
 // (per GOMAXPROCS) and reports messages per second.
 func benchUpdate(b *testing.B, par int) {
 	dir := b.TempDir()
-	v, err := Create(dir, testPass, testOptions()) // synced writes, as in production
+	v, err := Create(dir, testPass, syncedOptions()) // synced writes, as in production
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -35,7 +35,7 @@ func benchUpdate(b *testing.B, par int) {
 // BenchmarkSerialUpdate is the baseline: one writer, one fsync per message.
 func BenchmarkSerialUpdate(b *testing.B) {
 	dir := b.TempDir()
-	v, err := Create(dir, testPass, testOptions())
+	v, err := Create(dir, testPass, syncedOptions())
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/dgraph-io/badger/v4"
 )
@@ -35,6 +36,9 @@ type Options struct {
 	// NoSync turns off synced writes. Default (false) is durable: a
 	// committed Update survives a crash or power loss.
 	NoSync bool
+	// GCInterval is how often the value log is garbage-collected. Zero
+	// means every 10 minutes; negative turns periodic GC off.
+	GCInterval time.Duration
 
 	// valueThreshold overrides Badger's ValueThreshold (tests that need
 	// values in the value log). Zero keeps Badger's default.
@@ -70,6 +74,9 @@ type Vault struct {
 
 	cmu    sync.Mutex // guards commit
 	commit committer
+
+	gcStop chan struct{} // closed by Close to stop the GC loop
+	gcDone sync.WaitGroup
 
 	mu        sync.Mutex // guards dataKey, badgerKey and header rewrites
 	dataKey   *[dataKeySize]byte
@@ -191,6 +198,7 @@ func open(dir string, dk *[dataKeySize]byte, opts Options) (*Vault, error) {
 		v.Close()
 		return nil, err
 	}
+	v.startGC()
 	return v, nil
 }
 
@@ -233,6 +241,7 @@ func (v *Vault) Close() error {
 	if v.closed.Swap(true) {
 		return nil
 	}
+	v.stopGC() // before the database it uses
 	err := v.db.Close()
 	v.mu.Lock()
 	v.wipeKeys()

@@ -8,8 +8,14 @@ import (
 
 var testPass = []byte("correct horse battery staple")
 
-// testOptions are cheap options for on-disk test vaults.
+// testOptions are cheap options for on-disk test vaults: test KDF, and no
+// fsync (tests of durability use syncedOptions).
 func testOptions() Options {
+	return Options{KDF: TestKDF, NoSync: true}
+}
+
+// syncedOptions are testOptions with the production durability setting.
+func syncedOptions() Options {
 	return Options{KDF: TestKDF}
 }
 
