@@ -5,8 +5,8 @@
 //
 // Open a vault with [Create] or [Open], then group reads in [Vault.View] and
 // writes that belong together in [Vault.Update]; every typed accessor is a
-// method on [Tx]. Concurrent Updates are committed together by Badger's write
-// loop. Missing records are [ErrNotFound]; a record altered on disk is
+// method on [Tx]. Concurrent Updates are group-committed: one transaction
+// and one sync per batch (see Group commit). Missing records are [ErrNotFound]; a record altered on disk is
 // [ErrIntegrity].
 //
 // # Key hierarchy
@@ -101,6 +101,15 @@
 // BenchmarkConcurrentUpdate on the 2-core machine (synced writes, ext4):
 // one writer ≈ 3,500 msgs/s (one fsync each), 8 writers ≈ 10–17k msgs/s,
 // 64 writers ≈ 30–63k msgs/s.
+//
+// # Value log
+//
+// Sealed values above 4 KiB (long texts, large payloads) are stored in
+// Badger's value log rather than in the LSM tree, so they neither fill the
+// memtable nor get rewritten by compactions. Badger does not reclaim value
+// log space by itself: the vault runs its value log GC every 10 minutes on a
+// goroutine that Close stops ([Options].GCInterval), and
+// [Vault.CollectGarbage] runs it on demand.
 //
 // # Times
 //
