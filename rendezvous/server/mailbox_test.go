@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -201,4 +202,60 @@ func TestMailboxSurvivesRestart(t *testing.T) {
 			t.Errorf("Put %d after restart = %v (quota 25, 20 stored)", i, err)
 		}
 	}
+}
+
+// TestCloseWithRequestsInFlight: closing the server (before its host) while
+// clients are depositing neither panics nor loses an acknowledged envelope.
+func TestCloseWithRequestsInFlight(t *testing.T) {
+	n := startNode(t, Config{PerSenderRate: 1e9, PerSenderBurst: 1 << 20, PerIPRate: -1})
+	_, bh := newClient(t, n)
+	var mu sync.Mutex
+	acked := map[string]bool{}
+	var wg sync.WaitGroup
+	for s := range 8 {
+		c, _ := newClient(t, n)
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				env := fmt.Sprintf("s%d-%d", s, i)
+				if err := c.Put(t.Context(), bh.ID(), []byte(env)); err != nil {
+					return
+				}
+				mu.Lock()
+				acked[env] = true
+				mu.Unlock()
+			}
+		})
+	}
+	eventually(t, 5*time.Second, func() bool { mu.Lock(); defer mu.Unlock(); return len(acked) > 100 })
+	if err := n.srv.Close(); err != nil { // the host is still up: streams get refused
+		t.Fatalf("Close: %v", err)
+	}
+	n.srv = nil
+	_ = n.host.Close()
+	n.host = nil
+	wg.Wait()
+	n.start()
+	bob := clientWithKey(t, n, bh.Peerstore().PrivKey(bh.ID()))
+	got := map[string]bool{}
+	for {
+		items, err := bob.Fetch(t.Context(), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(items) == 0 {
+			break
+		}
+		for _, it := range items {
+			got[string(it.Envelope)] = true
+		}
+		if err := bob.Ack(t.Context(), ids(items)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for env := range acked {
+		if !got[env] {
+			t.Errorf("acknowledged envelope %s lost", env)
+		}
+	}
+	t.Logf("%d acknowledged, %d stored", len(acked), len(got))
 }

@@ -102,7 +102,10 @@ type Server struct {
 	metrics *metrics
 
 	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	wg     sync.WaitGroup // the writer, the loader and the sweeper
+	// inflight counts handler calls, so that Close lets them finish
+	// before it stops the writer and closes Badger.
+	inflight sync.WaitGroup
 
 	mu sync.Mutex // guards h and closed
 	h  host.Host
@@ -155,9 +158,9 @@ func (s *Server) Attach(h host.Host) {
 	ipOf := remoteIP(h)
 	s.mbox.ipOf.Store(&ipOf)
 	p2p.ServeAll(h, map[protocol.ID]p2p.Handler{
-		p2p.ProtoRegistry:  s.reg.handle,
-		p2p.ProtoDirectory: s.dir.handle,
-		p2p.ProtoMailbox:   s.mbox.handle,
+		p2p.ProtoRegistry:  s.guard(s.reg.handle),
+		p2p.ProtoDirectory: s.guard(s.dir.handle),
+		p2p.ProtoMailbox:   s.guard(s.mbox.handle),
 	}, p2p.Limits{
 		MaxRequest:  s.cfg.MaxEnvelopeBytes + 64<<10,
 		MaxResponse: rendezvous.MaxResponseFrame,
@@ -165,6 +168,22 @@ func (s *Server) Attach(h host.Host) {
 		Logger:      s.logger,
 		OnBadFrame:  s.metrics.badFrame,
 	})
+}
+
+// guard refuses requests once Close has begun and lets Close wait for the
+// ones in flight.
+func (s *Server) guard(fn p2p.Handler) p2p.Handler {
+	return func(ctx context.Context, from peer.ID, req []byte) ([]byte, error) {
+		s.mu.Lock()
+		if s.closed {
+			s.mu.Unlock()
+			return nil, errClosed
+		}
+		s.inflight.Add(1)
+		s.mu.Unlock()
+		defer s.inflight.Done()
+		return fn(ctx, from, req)
+	}
 }
 
 // remoteIP returns the IP address of p's first direct connection on h.
@@ -179,8 +198,9 @@ func remoteIP(h host.Host) func(peer.ID) string {
 	}
 }
 
-// Close stops serving, waits for pending writes, and closes the DB. Close the
-// host first, so that no request arrives mid-shutdown.
+// Close stops serving, lets requests in flight finish, waits for pending
+// writes, and closes the DB. It is idempotent. Closing the host first is
+// still best: streams then end at once instead of being refused.
 func (s *Server) Close() error {
 	s.mu.Lock()
 	if s.closed {
@@ -196,8 +216,9 @@ func (s *Server) Close() error {
 		}
 		s.reg.detach(h)
 	}
-	// Order: stop the sweeper and the writer (which answers what it has
-	// queued), then close Badger.
+	// Order: let requests in flight finish (the writer still runs for
+	// them), stop the sweeper and the writer, then close Badger.
+	s.inflight.Wait()
 	s.cancel()
 	s.store.close()
 	s.wg.Wait()
