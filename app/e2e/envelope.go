@@ -3,6 +3,7 @@ package e2e
 import (
 	"crypto/ed25519"
 	"fmt"
+	"strconv"
 
 	"google.golang.org/protobuf/encoding/protowire"
 )
@@ -25,6 +26,19 @@ const (
 	// kind; transports may refuse anything larger before reading it.
 	MaxEnvelopeSize = MaxPlaintextSize + 1024
 )
+
+// String names the kind for logs.
+func (k Kind) String() string {
+	switch k {
+	case KindMessage:
+		return "message"
+	case KindRequest:
+		return "request"
+	case KindAccept:
+		return "accept"
+	}
+	return "kind(" + strconv.Itoa(int(k)) + ")"
+}
 
 const envelopeVersion = 1
 

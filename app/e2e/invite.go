@@ -48,8 +48,8 @@ func inviteChecksum(data []byte) []byte {
 }
 
 // ParseInvite decodes an invite made by (SignedCard).Invite and verifies the
-// card's signature. Surrounding whitespace and line breaks inside are
-// ignored, and so is letter case. Errors: ErrInviteMalformed,
+// card's signature. Surrounding whitespace, quotes, brackets and
+// punctuation, line breaks inside, and letter case are ignored. Errors: ErrInviteMalformed,
 // ErrInviteTruncated, ErrInviteChecksum, ErrInviteVersion, ErrBadSignature.
 func ParseInvite(s string) (*Card, error) {
 	sc, err := ParseInviteSigned(s)
@@ -83,7 +83,9 @@ func inviteChars(s string) (string, error) {
 	if len(s) > maxInviteText {
 		return "", fmt.Errorf("parse invite: %w", ErrInviteMalformed)
 	}
-	s = strings.TrimSpace(s)
+	// Copy-paste from chats and mail often brings quotes, brackets or a
+	// full stop along; none of them is in the alphabet.
+	s = strings.Trim(strings.TrimSpace(s), "\"'`<>()[]{}.,;!? \t\r\n")
 	if len(s) < len(InvitePrefix) || !strings.EqualFold(s[:len(InvitePrefix)], InvitePrefix) {
 		return "", fmt.Errorf("parse invite: missing %q prefix: %w", InvitePrefix, ErrInviteMalformed)
 	}

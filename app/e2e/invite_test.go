@@ -41,6 +41,8 @@ func TestInviteRoundTrip(t *testing.T) {
 		"spaces":     "  \n\t" + inv + " \n",
 		"line-wraps": InvitePrefix + "\n" + wrapped.String(),
 		"upper-case": strings.ToUpper(inv),
+		"quoted":     "\"" + inv + "\".",
+		"bracketed":  "<" + inv + ">",
 	} {
 		c2, err := ParseInvite(s)
 		if err != nil || c2.Identity != c.Identity {
