@@ -19,7 +19,9 @@ import (
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/host"
+	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
+	ma "github.com/multiformats/go-multiaddr"
 
 	"github.com/parley-chat/parley/p2p"
 	"github.com/parley-chat/parley/rendezvous"
@@ -187,4 +189,35 @@ func TestNodeCommand(t *testing.T) {
 		t.Errorf("peer ID after restart = %s, want %s", got, want)
 	}
 	t.Logf("restart exec → listening: %v", again.startup)
+}
+
+// TestNodeRelay: two hosts that cannot dial each other talk through the
+// relay of a `parley node` process, past libp2p's default 128 KiB circuit
+// limit (the node sets chat-sized relay resources).
+func TestNodeRelay(t *testing.T) {
+	bin := buildNodeBinary(t)
+	np := startNodeProc(t, bin, t.TempDir(), 1, "--listen", "/ip4/127.0.0.1/tcp/0")
+	node := np.info(t)
+	bob := newTestHost(t)
+	alice := newTestHost(t)
+	if err := bob.Connect(t.Context(), node); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p2p.ReserveRelay(t.Context(), bob, node); err != nil {
+		t.Fatalf("reserve on the node: %v", err)
+	}
+	const proto = "/parley/test-relay/1"
+	p2p.Serve(bob, proto, func(_ context.Context, _ peer.ID, req []byte) ([]byte, error) { return req[:1], nil }, p2p.Limits{})
+	circuit := ma.StringCast(np.addrs[0] + "/p2p-circuit")
+	if err := alice.Connect(t.Context(), peer.AddrInfo{ID: bob.ID(), Addrs: []ma.Multiaddr{circuit}}); err != nil {
+		t.Fatalf("connect through the node's relay: %v", err)
+	}
+	s := p2p.NewStream(alice, bob.ID(), proto, 0)
+	defer s.Close()
+	ctx := network.WithAllowLimitedConn(t.Context(), "chat")
+	for i := range 8 { // 256 KiB
+		if _, err := s.RoundTrip(ctx, make([]byte, 32<<10)); err != nil {
+			t.Fatalf("relayed round trip %d: %v", i, err)
+		}
+	}
 }
