@@ -219,16 +219,52 @@ func TestLowOrderHeaderKey(t *testing.T) {
 	}
 }
 
-func TestSealNeedsRandOnlyOnTurns(t *testing.T) {
+func TestSealWithoutRandChangesNothing(t *testing.T) {
 	_, _, sa, sb, rnd := pair(t, "rand")
-	if _, err := sa.Seal(bytes.NewReader(nil), []byte("x")); err == nil {
-		t.Fatal("Seal made a ratchet key from an empty reader")
+	for i := range 2 { // first with a pending ratchet step, then within a chain
+		before, _ := sa.MarshalBinary()
+		if _, err := sa.Seal(bytes.NewReader(nil), []byte("x")); err == nil {
+			t.Fatal("Seal worked without randomness")
+		}
+		if after, _ := sa.MarshalBinary(); !bytes.Equal(before, after) {
+			t.Fatal("a failed Seal changed the session")
+		}
+		msg := fmt.Sprint("after failed seal ", i)
+		mustOpen(t, sb, mustSeal(t, sa, rnd, msg), msg)
 	}
-	mustOpen(t, sb, mustSeal(t, sa, rnd, "after failed seal"), "after failed seal")
-	// Within a chain no randomness is needed.
-	env, err := sa.Seal(bytes.NewReader(nil), []byte("same chain"))
-	if err != nil {
-		t.Fatal(err)
+}
+
+// TestNoKeyNonceReuse seals the same (empty) plaintext many times, across
+// sessions, directions, turns, and from a session restored from an old
+// copy (as after a crash before the new state was stored). With equal
+// plaintexts, equal key and nonce would give equal ciphertexts; every
+// keystream must differ.
+func TestNoKeyNonceReuse(t *testing.T) {
+	seen := map[string]string{}
+	check := func(env []byte, what string) {
+		t.Helper()
+		e, err := parseEnvelope(env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ks := string(e.ciphertext[16:48]) // keystream XOR (0x80 || zeros)
+		if prev, ok := seen[ks]; ok {
+			t.Fatalf("%s reuses the key and nonce of %s", what, prev)
+		}
+		seen[ks] = what
 	}
-	mustOpen(t, sb, env, "same chain")
+	for p := range 5 {
+		_, _, sa, sb, rnd := pair(t, fmt.Sprint("reuse-", p))
+		for i := range 30 {
+			from, to := sa, sb
+			if i%3 == 2 {
+				from, to = sb, sa
+			}
+			old := cloneSession(t, from)
+			env := mustSeal(t, from, rnd, "")
+			check(env, fmt.Sprintf("pair %d msg %d", p, i))
+			mustOpen(t, to, env, "")
+			check(mustSeal(t, old, rnd, ""), fmt.Sprintf("pair %d msg %d from a rewound state", p, i))
+		}
+	}
 }

@@ -61,7 +61,7 @@
 // encoding: fields in number order, each at most once, no unknown fields,
 // zero values omitted. For KindMessage:
 //
-//	header     = Header{dh[32], pn, n}
+//	header     = Header{dh[32], pn, n, salt[16]}
 //	ciphertext = secretbox(pad(plaintext)) under the message key (below)
 //	signature  = Ed25519(labelEnvelope || every envelope byte before the signature field)
 //
@@ -104,6 +104,10 @@
 //	message keys    = HKDF-SHA256(ikm = mk, salt = none, info = labelMessage || ad || header bytes)
 //	                  → secretbox key (32) || nonce (24)
 //
+// The header bytes include a 16-byte random salt chosen by Seal, so key and
+// nonce stay unique even if a caller restores an old copy of a session and
+// seals again with an already used message key.
+//
 // A DH ratchet step happens on every turn of the conversation: the receiving
 // half when a header carries a new ratchet key, the sending half (a fresh
 // X25519 key from rand) at the next Seal. Skipped message keys are stored
@@ -116,8 +120,10 @@
 //   - A message key is used for exactly one message: it comes from a chain
 //     step that is never repeated (counters only grow; a consumed skipped key
 //     is deleted), and its secretbox key and nonce are derived from it
-//     together with the header, so neither is ever reused. Nonces are never
-//     random and never counters.
+//     together with the header, so neither is ever reused. The header's
+//     random salt keeps that true when a session is rolled back to an old
+//     copy: store the session after every Seal and Open anyway, because a
+//     receiver accepts each message number once.
 //   - Chain and root keys are overwritten when they advance; message keys are
 //     cleared after use. (Go may have copied them elsewhere in memory; this is
 //     best effort.)

@@ -6,9 +6,16 @@ import "google.golang.org/protobuf/encoding/protowire"
 type header struct {
 	dh    [keyLen]byte
 	pn, n uint32
+	salt  [saltLen]byte
 }
 
-const maxHeaderLen = 2 + keyLen + 2*(1+5)
+// saltLen is the size of the per-message random salt. It goes into the
+// derivation of the message's key and nonce, so that even a session state
+// restored from an old copy (a crash before the new state was stored) never
+// encrypts two messages under the same key and nonce.
+const saltLen = 16
+
+const maxHeaderLen = 2 + keyLen + 2*(1+5) + 2 + saltLen
 
 // appendHeader appends the canonical protobuf encoding of h (the bytes
 // proto.Marshal writes for Header).
@@ -23,7 +30,8 @@ func appendHeader(b []byte, h *header) []byte {
 		b = protowire.AppendTag(b, 3, protowire.VarintType)
 		b = protowire.AppendVarint(b, uint64(h.n))
 	}
-	return b
+	b = protowire.AppendTag(b, 4, protowire.BytesType)
+	return protowire.AppendBytes(b, h.salt[:])
 }
 
 // parseHeader decodes a header strictly (known fields once, in order).
@@ -32,21 +40,28 @@ func parseHeader(b []byte) (header, bool) {
 	if len(b) > maxHeaderLen {
 		return h, false
 	}
-	last, haveDH := protowire.Number(0), false
+	last, have := protowire.Number(0), 0
 	for off := 0; off < len(b); {
 		num, typ, n := protowire.ConsumeTag(b[off:])
-		if n < 0 || num <= last || num > 3 {
+		if n < 0 || num <= last || num > 4 {
 			return h, false
 		}
 		off += n
 		last = num
-		if num == 1 {
+		if num == 1 || num == 4 {
 			v, m := protowire.ConsumeBytes(b[off:])
-			if typ != protowire.BytesType || m < 0 || len(v) != keyLen {
+			if typ != protowire.BytesType || m < 0 {
 				return h, false
 			}
-			copy(h.dh[:], v)
-			off, haveDH = off+m, true
+			if num == 1 && copy32(&h.dh, v) {
+				have++
+			} else if num == 4 && len(v) == saltLen {
+				copy(h.salt[:], v)
+				have++
+			} else {
+				return h, false
+			}
+			off += m
 			continue
 		}
 		v, m := protowire.ConsumeVarint(b[off:])
@@ -60,5 +75,5 @@ func parseHeader(b []byte) (header, bool) {
 			h.n = uint32(v)
 		}
 	}
-	return h, haveDH
+	return h, have == 2
 }

@@ -68,8 +68,8 @@ func (s *Session) Local() IdentityPublic { return s.me.pub }
 func (s *Session) Initiator() bool { return s.initiator }
 
 // Seal encrypts, pads and signs plaintext as a KindMessage envelope for the
-// friend. rand supplies the new ratchet key when the conversation turns. On
-// error the session is unchanged.
+// friend. rand supplies each message's salt and, when the conversation
+// turns, the new ratchet key. On error the session is unchanged.
 func (s *Session) Seal(rand io.Reader, plaintext []byte) ([]byte, error) {
 	if len(plaintext) > MaxPlaintextSize {
 		return nil, fmt.Errorf("seal: %d bytes: %w", len(plaintext), ErrTooLarge)
@@ -83,8 +83,11 @@ func (s *Session) Seal(rand io.Reader, plaintext []byte) ([]byte, error) {
 	if r.flags&hasCKs == 0 || r.ns == math.MaxUint32 {
 		return nil, fmt.Errorf("seal: no sending chain: %w", errSession)
 	}
-	mk, next := kdfCK(&r.cks)
 	h := header{dh: r.dhPub, pn: r.pn, n: r.ns}
+	if _, err := io.ReadFull(rand, h.salt[:]); err != nil {
+		return nil, fmt.Errorf("seal: salt: %w", err)
+	}
+	mk, next := kdfCK(&r.cks)
 	r.cks, r.ns = next, r.ns+1
 	out := s.sealEnvelope(&mk, &h, plaintext)
 	clear(mk[:])

@@ -375,9 +375,10 @@ func (x *Signed) GetSignature() []byte {
 // Header is the double-ratchet header of one message.
 type Header struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
-	Dh            []byte                 `protobuf:"bytes,1,opt,name=dh,proto3" json:"dh,omitempty"`  // sender's current 32-byte ratchet public key
-	Pn            uint32                 `protobuf:"varint,2,opt,name=pn,proto3" json:"pn,omitempty"` // number of messages in the sender's previous sending chain
-	N             uint32                 `protobuf:"varint,3,opt,name=n,proto3" json:"n,omitempty"`   // message number in the current sending chain
+	Dh            []byte                 `protobuf:"bytes,1,opt,name=dh,proto3" json:"dh,omitempty"`     // sender's current 32-byte ratchet public key
+	Pn            uint32                 `protobuf:"varint,2,opt,name=pn,proto3" json:"pn,omitempty"`    // number of messages in the sender's previous sending chain
+	N             uint32                 `protobuf:"varint,3,opt,name=n,proto3" json:"n,omitempty"`      // message number in the current sending chain
+	Salt          []byte                 `protobuf:"bytes,4,opt,name=salt,proto3" json:"salt,omitempty"` // 16 random bytes, an input of the message's key and nonce
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -431,6 +432,13 @@ func (x *Header) GetN() uint32 {
 		return x.N
 	}
 	return 0
+}
+
+func (x *Header) GetSalt() []byte {
+	if x != nil {
+		return x.Salt
+	}
+	return nil
 }
 
 // Envelope is what travels between clients and sits in mailboxes. Fields are
@@ -996,11 +1004,12 @@ const file_wire_proto_rawDesc = "" +
 	"sent_at_ms\x18\x05 \x01(\x03R\bsentAtMs\":\n" +
 	"\x06Signed\x12\x12\n" +
 	"\x04body\x18\x01 \x01(\fR\x04body\x12\x1c\n" +
-	"\tsignature\x18\x02 \x01(\fR\tsignature\"6\n" +
+	"\tsignature\x18\x02 \x01(\fR\tsignature\"J\n" +
 	"\x06Header\x12\x0e\n" +
 	"\x02dh\x18\x01 \x01(\fR\x02dh\x12\x0e\n" +
 	"\x02pn\x18\x02 \x01(\rR\x02pn\x12\f\n" +
-	"\x01n\x18\x03 \x01(\rR\x01n\"\xa6\x01\n" +
+	"\x01n\x18\x03 \x01(\rR\x01n\x12\x12\n" +
+	"\x04salt\x18\x04 \x01(\fR\x04salt\"\xa6\x01\n" +
 	"\bEnvelope\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\rR\aversion\x12\x12\n" +
 	"\x04kind\x18\x02 \x01(\rR\x04kind\x12\x16\n" +
