@@ -2,6 +2,7 @@ package vault
 
 import (
 	"errors"
+	"os"
 	"path/filepath"
 	"testing"
 )
@@ -78,6 +79,18 @@ func TestWrongPassphrase(t *testing.T) {
 	v.Close()
 	if _, err := Open(dir, []byte("wrong"), testOptions()); !errors.Is(err, ErrWrongPassphrase) {
 		t.Fatalf("Open with wrong passphrase = %v, want ErrWrongPassphrase", err)
+	}
+	// Badger is never opened with a wrong key: had it been, it would have
+	// recreated its (removed) directory.
+	db := filepath.Join(dir, dbDirName)
+	if err := os.RemoveAll(db); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(dir, []byte("wrong"), testOptions()); !errors.Is(err, ErrWrongPassphrase) {
+		t.Fatalf("Open with wrong passphrase = %v, want ErrWrongPassphrase", err)
+	}
+	if _, err := os.Stat(db); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("database directory touched by a wrong-passphrase Open: %v", err)
 	}
 }
 
