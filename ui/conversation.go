@@ -32,6 +32,7 @@ type conversation struct {
 
 	name, presence *widget.Label
 	verified       *widget.Icon
+	head           *fyne.Container // name, presence, banner
 	banner         *fyne.Container
 	bannerText     *widget.Label
 	column         *fyne.Container
@@ -39,7 +40,7 @@ type conversation struct {
 	scroll         *container.Scroll
 	composer       *composer
 	sendBtn        *widget.Button
-	content        fyne.CanvasObject
+	content        *fyne.Container
 }
 
 func newConversation(s *session, c app.Contact) *conversation {
@@ -49,6 +50,7 @@ func newConversation(s *session, c app.Contact) *conversation {
 	v.presence = widget.NewLabel("")
 	v.presence.SizeName = theme.SizeNameCaptionText
 	v.verified = widget.NewIcon(theme.NewSuccessThemedResource(theme.ConfirmIcon()))
+	v.head = v.header()
 	v.layout = &chatLayout{}
 	v.column = container.New(v.layout)
 	v.scroll = container.NewVScroll(v.column)
@@ -57,17 +59,18 @@ func newConversation(s *session, c app.Contact) *conversation {
 	v.composer = newComposer(v.sendText, s.touch)
 	v.sendBtn = widget.NewButtonWithIcon("", theme.MailSendIcon(), v.composer.send)
 	v.sendBtn.Importance = widget.HighImportance
-	v.content = container.NewBorder(v.header(), v.footer(), nil, nil, v.scroll)
 	v.setContact(c)
+	v.content = container.NewBorder(v.head, v.footer(), nil, nil, v.scroll)
 	return v
 }
 
-func (v *conversation) header() fyne.CanvasObject {
+func (v *conversation) header() *fyne.Container {
 	details := widget.NewButtonWithIcon("Safety number", theme.InfoIcon(), func() { v.s.showDetails(v.peer) })
 	details.Importance = widget.LowImportance
 	title := container.New(tightVBox{}, container.NewHBox(v.name, v.verified), v.presence)
 	v.bannerText = widget.NewLabel("")
-	v.bannerText.Wrapping = fyne.TextWrapWord
+	v.bannerText.Truncation = fyne.TextTruncateEllipsis
+	v.bannerText.TextStyle = fyne.TextStyle{Bold: true}
 	v.banner = v.keyBanner()
 	return container.NewVBox(container.NewBorder(nil, nil, nil, container.NewCenter(details), title),
 		v.banner, widget.NewSeparator())
@@ -108,12 +111,14 @@ func (v *conversation) setContact(c app.Contact) {
 		v.presence.SetText("offline: messages wait in their mailbox")
 	}
 	if c.State == app.StateKeyChanged {
-		v.bannerText.SetText(c.Name + "'s safety number changed. This happens when they reinstall parley " +
-			"or move to a new device, or when someone tries to intercept your conversation. Sending is paused " +
-			"until you compare the new safety number with " + c.Name + " (in person or on a call) and trust it.")
+		// One line: the full explanation is in the details dialog.
+		v.bannerText.SetText(c.Name + "'s safety number changed. Sending is paused.")
 		v.banner.Show()
 	} else {
 		v.banner.Hide()
+	}
+	if v.content != nil {
+		v.content.Refresh() // lay out again: the banner changes the header's height
 	}
 	if c.State == app.StateFriend {
 		v.composer.Enable()

@@ -56,7 +56,23 @@ func TestScreenshots(t *testing.T) {
 	h3.w.Resize(fyne.NewSize(960, 640))
 	h3.settle()
 	save(h3, "main.png")
-	h3.g.sess.showDetails(bob.PeerID)
-	h3.settle()
-	save(h3, "details.png")
+	s := h3.g.sess
+	for _, d := range []struct {
+		name string
+		show func()
+	}{
+		{"details.png", func() { s.showDetails(bob.PeerID) }},
+		{"invite.png", s.showInvite},
+		{"add.png", s.showAddContact},
+		{"requests.png", s.showRequests},
+		{"settings.png", s.showSettings},
+	} {
+		d.show()
+		h3.settle()
+		save(h3, d.name)
+		s.closeDialogs()
+	}
+	h3.core.emit(app.KeyChanged{Peer: bob.PeerID})
+	h3.eventually("key change", func() bool { return !s.conv.banner.Hidden })
+	save(h3, "keychanged.png")
 }
