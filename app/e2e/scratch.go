@@ -4,8 +4,9 @@ import "sync"
 
 // scratchPool recycles the large temporary buffers of Seal and Open (the
 // padded plaintext, and label || signed bytes for signature checks) so that
-// a 64 KiB message does not cost two extra large allocations. Buffers are
-// cleared before they go back, since the padded plaintext is secret.
+// a 64 KiB message does not cost two extra large allocations. The part of a
+// buffer in use is cleared before it goes back, since the padded plaintext
+// is secret; callers keep the buffer's length covering all they wrote.
 var scratchPool = sync.Pool{New: func() any { return new([]byte) }}
 
 // maxPooled keeps unusually large buffers out of the pool.
@@ -24,6 +25,7 @@ func putScratch(p *[]byte) {
 	if cap(*p) > maxPooled {
 		return
 	}
-	clear((*p)[:cap(*p)])
+	clear(*p) // the part in use; the rest was cleared when it was last used
+	*p = (*p)[:0]
 	scratchPool.Put(p)
 }
