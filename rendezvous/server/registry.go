@@ -140,21 +140,32 @@ func (r *registry) lookup(m *rendezvous.Lookup) *rendezvous.RegistryResponse {
 	if len(ids) > rendezvous.MaxLookupIDs {
 		return &rendezvous.RegistryResponse{Status: rendezvous.Status_STATUS_TOO_LARGE}
 	}
-	resp := &rendezvous.RegistryResponse{Presences: make([]*rendezvous.PresenceInfo, 0, len(ids))}
-	now := r.now()
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, raw := range ids {
+	peers := make([]peer.ID, len(ids))
+	for i, raw := range ids {
 		p, err := peer.IDFromBytes(raw)
 		if err != nil {
 			return &rendezvous.RegistryResponse{Status: rendezvous.Status_STATUS_BAD_REQUEST}
 		}
-		info := &rendezvous.PresenceInfo{PeerId: raw}
-		reg, ok := r.regs[p]
-		if ok && now.Before(reg.expires) && r.h != nil && r.h.Network().Connectedness(p) == network.Connected {
-			info.Online, info.Addrs = true, reg.addrs
+		peers[i] = p
+	}
+	// Copy what we need under the lock; ask the swarm without holding it.
+	now := r.now()
+	regs := make([]*registration, len(peers))
+	r.mu.Lock()
+	h := r.h
+	for i, p := range peers {
+		if reg, ok := r.regs[p]; ok && now.Before(reg.expires) {
+			regs[i] = &reg
 		}
-		resp.Presences = append(resp.Presences, info)
+	}
+	r.mu.Unlock()
+	resp := &rendezvous.RegistryResponse{Presences: make([]*rendezvous.PresenceInfo, len(peers))}
+	for i, p := range peers {
+		info := &rendezvous.PresenceInfo{PeerId: ids[i]}
+		if regs[i] != nil && h != nil && h.Network().Connectedness(p) == network.Connected {
+			info.Online, info.Addrs = true, regs[i].addrs
+		}
+		resp.Presences[i] = info
 	}
 	return resp
 }
