@@ -7,8 +7,10 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -50,6 +52,14 @@ func initProfile(t *testing.T, bin, dir, name string, nodes ...string) {
 // startClient runs `parley client --json` and waits for its ready event.
 func startClient(t *testing.T, bin, dir, name string) *clientProc {
 	t.Helper()
+	cp := spawnClient(t, bin, dir, name)
+	cp.waitEvent("ready", func(map[string]any) bool { return true })
+	return cp
+}
+
+// spawnClient runs `parley client --json` without waiting for anything.
+func spawnClient(t *testing.T, bin, dir, name string) *clientProc {
+	t.Helper()
 	cmd := exec.Command(bin, "client", "--json", "--data", dir, "--listen", "/ip4/127.0.0.1/tcp/0")
 	cmd.Env = append(os.Environ(), "PARLEY_PASSPHRASE="+e2ePass, "PARLEY_LOG="+os.Getenv("E2E_CLIENT_LOG"))
 	stdin, err := cmd.StdinPipe()
@@ -73,8 +83,49 @@ func startClient(t *testing.T, bin, dir, name string) *clientProc {
 		_ = cmd.Wait()
 		close(cp.exited)
 	}()
-	cp.waitEvent("ready", func(map[string]any) bool { return true })
 	return cp
+}
+
+// sigkill kills the process at once, as a crash would.
+func (cp *clientProc) sigkill() {
+	cp.t.Helper()
+	_ = cp.cmd.Process.Signal(syscall.SIGKILL)
+	select {
+	case <-cp.exited:
+	case <-time.After(e2eWait):
+		cp.t.Fatalf("%s survived SIGKILL", cp.name)
+	}
+}
+
+// pair is a node with two befriended clients.
+type pair struct {
+	bin, nodeDir, listen string
+	node                 *nodeProc
+	aliceDir, bobDir     string
+	alice, bob           *clientProc
+	aliceID, bobID       string
+}
+
+// startPair starts a node, creates alice and bob, and makes them friends.
+func startPair(t *testing.T) *pair {
+	t.Helper()
+	p := &pair{bin: buildNodeBinary(t)}
+	root := t.TempDir()
+	p.nodeDir = filepath.Join(root, "node")
+	p.listen = fmt.Sprintf("/ip4/127.0.0.1/tcp/%d", freeTCPPort(t))
+	p.node = startNodeProc(t, p.bin, p.nodeDir, 1, "--listen", p.listen)
+	p.aliceDir, p.bobDir = filepath.Join(root, "alice"), filepath.Join(root, "bob")
+	initProfile(t, p.bin, p.aliceDir, "alice", p.node.addrs[0])
+	initProfile(t, p.bin, p.bobDir, "bob", p.node.addrs[0])
+	p.alice, p.bob = startClient(t, p.bin, p.aliceDir, "alice"), startClient(t, p.bin, p.bobDir, "bob")
+	aliceMe := p.alice.ok("whoami", nil).(map[string]any)
+	bobMe := p.bob.ok("whoami", nil).(map[string]any)
+	p.aliceID, p.bobID = str(aliceMe["peer_id"]), str(bobMe["peer_id"])
+	p.alice.ok("add", map[string]any{"invite": bobMe["invite"], "greeting": "hi"})
+	p.bob.waitEvent("friend_request", func(m map[string]any) bool { return m["peer_id"] == p.aliceID })
+	p.bob.ok("accept", map[string]any{"peer_id": p.aliceID})
+	p.alice.waitEvent("friend_accepted", func(m map[string]any) bool { return m["peer_id"] == p.bobID })
+	return p
 }
 
 func (cp *clientProc) read(r io.Reader) {

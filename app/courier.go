@@ -11,6 +11,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/parley-chat/parley/p2p"
+	"github.com/parley-chat/parley/rendezvous"
 	"github.com/parley-chat/parley/vault"
 )
 
@@ -86,15 +87,28 @@ func (k *courier) run(ctx context.Context) error {
 		}
 	}()
 	var backoff time.Duration
+	failures := 0
 	for {
 		progress, err := k.flush(ctx)
 		if ctx.Err() != nil {
 			return nil
 		}
+		if err != nil {
+			failures++
+		} else {
+			failures = 0
+		}
 		switch {
+		case errors.Is(err, rendezvous.ErrRateLimited):
+			// The node paces deposits (20/s per sender by default): retry
+			// at its pace rather than backing off further and further.
+			backoff, failures = rateLimitRetry, 0
 		case err != nil:
 			backoff = nextBackoff(backoff, k.c.cfg.Timing.MaxBackoff)
 			k.c.log.Debug("delivery failed", "peer", k.peer, "retry_in", backoff, "err", err)
+			if failures == reportAfter {
+				k.c.hub.emit(ProblemOccurred{ProblemOf(fmt.Errorf("%w: %w", ErrNotDelivered, err))})
+			}
 		case progress:
 			backoff = 0
 			continue
@@ -131,8 +145,13 @@ func nextBackoff(d, max time.Duration) time.Duration {
 	return min(2*d, max)
 }
 
-// errHeld: items wait for the user (a key change) and not for the network.
-var errHeld = errors.New("delivery held until the new key is trusted")
+// rateLimitRetry is the pause after a node answered "rate limited".
+const rateLimitRetry = 500 * time.Millisecond
+
+// reportAfter is how many delivery failures in a row become a Problem
+// (once per streak).
+const reportAfter = 5
+
 
 // flush tries to deliver everything waiting for the peer. It reports
 // whether anything left the outbox.

@@ -126,11 +126,16 @@ func (c *Client) fetchAll(ctx context.Context) bool {
 	return ok
 }
 
+// fetchBatch is how many mailbox items one FETCH asks for: each batch is
+// committed in one transaction and then acknowledged, so a big mailbox
+// shows its first messages quickly.
+const fetchBatch = 64
+
 // drain fetches and processes one node's mailbox until it is empty.
 func (c *Client) drain(ctx context.Context, n *rendezvous.Client) error {
 	for {
 		cctx, cancel := context.WithTimeout(ctx, c.cfg.Timing.Call)
-		items, err := n.Fetch(cctx, rendezvous.MaxFetchItems)
+		items, err := n.Fetch(cctx, fetchBatch)
 		cancel()
 		if err != nil || len(items) == 0 {
 			return err

@@ -43,6 +43,9 @@ var (
 	ErrBadUsername = errors.New("app: invalid username")
 	// ErrBadNode: a node address is not a valid multiaddr with /p2p/.
 	ErrBadNode = errors.New("app: invalid node address")
+	// ErrNotDelivered: delivery keeps failing (reported once per streak of
+	// failures; the courier keeps retrying).
+	ErrNotDelivered = errors.New("app: message not delivered yet")
 	// ErrNoKeyChange: TrustNewKey was called but the key did not change.
 	ErrNoKeyChange = errors.New("app: no key change to trust")
 )
@@ -73,6 +76,7 @@ var problems = []struct {
 	{rendezvous.ErrQuota, Problem{"Mailbox full", "Your friend's mailbox is full.", "It will be retried; they need to come online."}},
 	{rendezvous.ErrRateLimited, Problem{"Slow down", "The node is limiting how fast you send.", "It will be retried shortly."}},
 	{rendezvous.ErrDenied, Problem{"Refused by the node", "The node refused the request.", ""}},
+	{ErrNotDelivered, Problem{"Message not delivered yet", "Your friend is offline and their node cannot be reached right now. It will be sent when either of you is online again.", "Keep parley open to deliver faster."}},
 	{vault.ErrIntegrity, Problem{"Damaged data", "Part of the local data failed its integrity check and was not used.", "Restore the data directory from a backup."}},
 	{vault.ErrCorruptHeader, Problem{"Damaged profile", "The profile's key file is damaged.", "Restore the data directory from a backup."}},
 	{vault.ErrNewerSchema, Problem{"Newer profile", "This profile was written by a newer version of parley.", "Update parley."}},

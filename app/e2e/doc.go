@@ -113,7 +113,8 @@
 // X25519 key from rand) at the next Seal. Skipped message keys are stored
 // (at most MaxSkip per chain per message, MaxSkippedKeys in all, for at most
 // MaxSkippedAge receiving steps); a header asking for more is rejected before
-// any key is derived.
+// any key is derived, and so is a header naming one of the peer's last
+// ratchet keys (a closed chain: all its keys are used or stored).
 //
 // # Reuse rules
 //

@@ -37,7 +37,15 @@ type ratchet struct {
 	ns, nr   uint32
 	pn, step uint32 // step counts receiving DH steps (ages skipped keys)
 	flags    uint8
+	// prev holds the peer's previous ratchet keys (a ring, oldest
+	// overwritten). Their chains are closed: every key of them is either
+	// used or in the skipped store, so a header naming one is refused
+	// before any work (replays of old envelopes cost nothing).
+	prev [prevRemotes][32]byte
 }
+
+// prevRemotes is how many closed chains of the peer are remembered.
+const prevRemotes = 8
 
 const (
 	hasCKs       = 1 << iota // a sending chain exists
@@ -150,6 +158,8 @@ func (r *ratchet) recvStep(dh *[32]byte) error {
 	}
 	r.rk, r.ckr = kdfRK(&r.rk, out)
 	clear(out)
+	copy(r.prev[:], r.prev[1:])
+	r.prev[prevRemotes-1] = r.dhRemote
 	r.dhRemote = *dh
 	r.nr = 0
 	r.step++
@@ -244,6 +254,11 @@ func (r *ratchet) withinBounds(h *header) bool {
 		return false
 	}
 	if h.dh != r.dhRemote {
+		for i := range r.prev {
+			if h.dh == r.prev[i] {
+				return false
+			}
+		}
 		if r.flags&hasCKr != 0 && h.pn > r.nr && h.pn-r.nr > MaxSkip {
 			return false
 		}

@@ -68,6 +68,9 @@ func (s *Session) MarshalBinary() ([]byte, error) {
 	if r.flags&hasCKr != 0 {
 		st.RecvChain = r.ckr[:]
 	}
+	for i := range r.prev {
+		st.PreviousRemote = append(st.PreviousRemote, r.prev[i][:])
+	}
 	for _, e := range s.skipped.entries() {
 		st.Skipped = append(st.Skipped, &wirepb.SkippedKey{Dh: e.key.dh[:], N: e.key.n, Key: e.mk[:], Step: e.step})
 	}
@@ -130,6 +133,15 @@ func (r *ratchet) load(st *wirepb.SessionState) error {
 		r.flags |= needSendStep
 	}
 	r.ns, r.nr, r.pn, r.step = st.Ns, st.Nr, st.Pn, st.Step
+	if len(st.PreviousRemote) > prevRemotes {
+		return ErrMalformed
+	}
+	off := prevRemotes - len(st.PreviousRemote)
+	for i, p := range st.PreviousRemote {
+		if !copy32(&r.prev[off+i], p) {
+			return ErrMalformed
+		}
+	}
 	return nil
 }
 

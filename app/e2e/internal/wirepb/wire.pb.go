@@ -599,25 +599,26 @@ func (x *SkippedKey) GetStep() uint32 {
 
 // SessionState is a double-ratchet session as stored in the vault.
 type SessionState struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Version       uint32                 `protobuf:"varint,1,opt,name=version,proto3" json:"version,omitempty"`
-	LocalEd25519  []byte                 `protobuf:"bytes,2,opt,name=local_ed25519,json=localEd25519,proto3" json:"local_ed25519,omitempty"`
-	RemoteEd25519 []byte                 `protobuf:"bytes,3,opt,name=remote_ed25519,json=remoteEd25519,proto3" json:"remote_ed25519,omitempty"`
-	RemoteX25519  []byte                 `protobuf:"bytes,4,opt,name=remote_x25519,json=remoteX25519,proto3" json:"remote_x25519,omitempty"`
-	Initiator     bool                   `protobuf:"varint,5,opt,name=initiator,proto3" json:"initiator,omitempty"`
-	RootKey       []byte                 `protobuf:"bytes,6,opt,name=root_key,json=rootKey,proto3" json:"root_key,omitempty"`
-	DhPrivate     []byte                 `protobuf:"bytes,7,opt,name=dh_private,json=dhPrivate,proto3" json:"dh_private,omitempty"`
-	DhRemote      []byte                 `protobuf:"bytes,8,opt,name=dh_remote,json=dhRemote,proto3" json:"dh_remote,omitempty"`
-	SendChain     []byte                 `protobuf:"bytes,9,opt,name=send_chain,json=sendChain,proto3" json:"send_chain,omitempty"`  // empty when there is no sending chain
-	RecvChain     []byte                 `protobuf:"bytes,10,opt,name=recv_chain,json=recvChain,proto3" json:"recv_chain,omitempty"` // empty when there is no receiving chain
-	Ns            uint32                 `protobuf:"varint,11,opt,name=ns,proto3" json:"ns,omitempty"`
-	Nr            uint32                 `protobuf:"varint,12,opt,name=nr,proto3" json:"nr,omitempty"`
-	Pn            uint32                 `protobuf:"varint,13,opt,name=pn,proto3" json:"pn,omitempty"`
-	Step          uint32                 `protobuf:"varint,14,opt,name=step,proto3" json:"step,omitempty"`
-	NeedSendStep  bool                   `protobuf:"varint,15,opt,name=need_send_step,json=needSendStep,proto3" json:"need_send_step,omitempty"`
-	Skipped       []*SkippedKey          `protobuf:"bytes,16,rep,name=skipped,proto3" json:"skipped,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	Version        uint32                 `protobuf:"varint,1,opt,name=version,proto3" json:"version,omitempty"`
+	LocalEd25519   []byte                 `protobuf:"bytes,2,opt,name=local_ed25519,json=localEd25519,proto3" json:"local_ed25519,omitempty"`
+	RemoteEd25519  []byte                 `protobuf:"bytes,3,opt,name=remote_ed25519,json=remoteEd25519,proto3" json:"remote_ed25519,omitempty"`
+	RemoteX25519   []byte                 `protobuf:"bytes,4,opt,name=remote_x25519,json=remoteX25519,proto3" json:"remote_x25519,omitempty"`
+	Initiator      bool                   `protobuf:"varint,5,opt,name=initiator,proto3" json:"initiator,omitempty"`
+	RootKey        []byte                 `protobuf:"bytes,6,opt,name=root_key,json=rootKey,proto3" json:"root_key,omitempty"`
+	DhPrivate      []byte                 `protobuf:"bytes,7,opt,name=dh_private,json=dhPrivate,proto3" json:"dh_private,omitempty"`
+	DhRemote       []byte                 `protobuf:"bytes,8,opt,name=dh_remote,json=dhRemote,proto3" json:"dh_remote,omitempty"`
+	SendChain      []byte                 `protobuf:"bytes,9,opt,name=send_chain,json=sendChain,proto3" json:"send_chain,omitempty"`  // empty when there is no sending chain
+	RecvChain      []byte                 `protobuf:"bytes,10,opt,name=recv_chain,json=recvChain,proto3" json:"recv_chain,omitempty"` // empty when there is no receiving chain
+	Ns             uint32                 `protobuf:"varint,11,opt,name=ns,proto3" json:"ns,omitempty"`
+	Nr             uint32                 `protobuf:"varint,12,opt,name=nr,proto3" json:"nr,omitempty"`
+	Pn             uint32                 `protobuf:"varint,13,opt,name=pn,proto3" json:"pn,omitempty"`
+	Step           uint32                 `protobuf:"varint,14,opt,name=step,proto3" json:"step,omitempty"`
+	NeedSendStep   bool                   `protobuf:"varint,15,opt,name=need_send_step,json=needSendStep,proto3" json:"need_send_step,omitempty"`
+	Skipped        []*SkippedKey          `protobuf:"bytes,16,rep,name=skipped,proto3" json:"skipped,omitempty"`
+	PreviousRemote [][]byte               `protobuf:"bytes,17,rep,name=previous_remote,json=previousRemote,proto3" json:"previous_remote,omitempty"` // the peer's last few ratchet keys, newest last
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *SessionState) Reset() {
@@ -758,6 +759,13 @@ func (x *SessionState) GetNeedSendStep() bool {
 func (x *SessionState) GetSkipped() []*SkippedKey {
 	if x != nil {
 		return x.Skipped
+	}
+	return nil
+}
+
+func (x *SessionState) GetPreviousRemote() [][]byte {
+	if x != nil {
+		return x.PreviousRemote
 	}
 	return nil
 }
@@ -1024,7 +1032,7 @@ const file_wire_proto_rawDesc = "" +
 	"\x02dh\x18\x01 \x01(\fR\x02dh\x12\f\n" +
 	"\x01n\x18\x02 \x01(\rR\x01n\x12\x10\n" +
 	"\x03key\x18\x03 \x01(\fR\x03key\x12\x12\n" +
-	"\x04step\x18\x04 \x01(\rR\x04step\"\xeb\x03\n" +
+	"\x04step\x18\x04 \x01(\rR\x04step\"\x94\x04\n" +
 	"\fSessionState\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\rR\aversion\x12#\n" +
 	"\rlocal_ed25519\x18\x02 \x01(\fR\flocalEd25519\x12%\n" +
@@ -1045,7 +1053,8 @@ const file_wire_proto_rawDesc = "" +
 	"\x02pn\x18\r \x01(\rR\x02pn\x12\x12\n" +
 	"\x04step\x18\x0e \x01(\rR\x04step\x12$\n" +
 	"\x0eneed_send_step\x18\x0f \x01(\bR\fneedSendStep\x123\n" +
-	"\askipped\x18\x10 \x03(\v2\x19.parley.e2e.v1.SkippedKeyR\askipped\"\xf3\x01\n" +
+	"\askipped\x18\x10 \x03(\v2\x19.parley.e2e.v1.SkippedKeyR\askipped\x12'\n" +
+	"\x0fprevious_remote\x18\x11 \x03(\fR\x0epreviousRemote\"\xf3\x01\n" +
 	"\x13PendingRequestState\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\rR\aversion\x12\x0e\n" +
 	"\x02id\x18\x02 \x01(\fR\x02id\x12+\n" +
