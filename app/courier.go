@@ -152,7 +152,6 @@ const rateLimitRetry = 500 * time.Millisecond
 // (once per streak).
 const reportAfter = 5
 
-
 // flush tries to deliver everything waiting for the peer. It reports
 // whether anything left the outbox.
 func (k *courier) flush(ctx context.Context) (bool, error) {
