@@ -19,11 +19,11 @@ var allowedImports = map[string]bool{
 	"crypto/sha512": true, "crypto/subtle": true, "encoding/base32": true, "encoding/binary": true,
 	"encoding/hex": true, "errors": true, "fmt": true, "io": true, "log/slog": true, "math": true,
 	"slices": true, "strconv": true, "strings": true, "sync": true, "time": true, "unicode": true,
-	"unicode/utf8": true,
+	"unicode/utf8":                true,
 	"golang.org/x/crypto/blake2b": true, "golang.org/x/crypto/curve25519": true,
 	"golang.org/x/crypto/hkdf": true, "golang.org/x/crypto/nacl/box": true,
 	"golang.org/x/crypto/nacl/secretbox": true,
-	"google.golang.org/protobuf/proto": true, "google.golang.org/protobuf/encoding/protowire": true,
+	"google.golang.org/protobuf/proto":   true, "google.golang.org/protobuf/encoding/protowire": true,
 	"github.com/parley-chat/parley/app/e2e/internal/wirepb": true,
 }
 
