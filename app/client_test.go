@@ -3,6 +3,8 @@ package app
 import (
 	"errors"
 	"testing"
+
+	"github.com/parley-chat/parley/rendezvous"
 )
 
 func TestFriendshipAndMessagesOnline(t *testing.T) {
@@ -78,5 +80,52 @@ func TestWrongPassphrase(t *testing.T) {
 	_, err := Open(t.Context(), Config{Dir: u.dir, Passphrase: []byte("wrong"), KDF: nil})
 	if !errors.Is(err, ErrWrongPassphrase) {
 		t.Fatalf("Open with wrong passphrase = %v, want ErrWrongPassphrase", err)
+	}
+}
+
+func TestUsernameDirectory(t *testing.T) {
+	node := startNode(t)
+	alice, bob := newUser(t, "alice", node.addr), newUser(t, "bob", node.addr)
+	if err := alice.c.Claim(t.Context(), "@Alice"); err != nil {
+		t.Fatalf("Claim: %v", err)
+	}
+	if err := bob.c.Claim(t.Context(), "alice"); !errors.Is(err, rendezvous.ErrNameTaken) {
+		t.Errorf("Claim of a taken name = %v, want ErrNameTaken", err)
+	}
+	if err := bob.c.Claim(t.Context(), "x"); !errors.Is(err, ErrBadUsername) {
+		t.Errorf("Claim(x) = %v, want ErrBadUsername", err)
+	}
+	p, err := bob.c.AddContact(t.Context(), "@alice", "found you")
+	if err != nil || p != alice.id() {
+		t.Fatalf("AddContact(@alice) = %s, %v; want %s", p, err, alice.id())
+	}
+	alice.wait("request", func(ev Event) bool {
+		r, ok := ev.(FriendRequestReceived)
+		return ok && r.Request.PeerID == bob.id() && r.Request.Greeting == "found you"
+	})
+}
+
+func TestChangePassphrase(t *testing.T) {
+	u := newUser(t, "alice")
+	newPass := []byte("new passphrase")
+	if err := u.c.ChangePassphrase(t.Context(), []byte("wrong"), newPass); !errors.Is(err, ErrWrongPassphrase) {
+		t.Fatalf("ChangePassphrase(wrong old) = %v, want ErrWrongPassphrase", err)
+	}
+	if err := u.c.ChangePassphrase(t.Context(), testPass, newPass); err != nil {
+		t.Fatalf("ChangePassphrase: %v", err)
+	}
+	u.close()
+	if _, err := Open(t.Context(), Config{Dir: u.dir, Passphrase: testPass}); !errors.Is(err, ErrWrongPassphrase) {
+		t.Fatalf("Open(old passphrase) = %v, want ErrWrongPassphrase", err)
+	}
+	c, err := Open(t.Context(), Config{Dir: u.dir, Passphrase: newPass, Listen: []string{"/ip4/127.0.0.1/tcp/0"}})
+	if err != nil {
+		t.Fatalf("Open(new passphrase): %v", err)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatalf("second Close = %v, want nil", err)
 	}
 }
