@@ -111,7 +111,7 @@ func (e *env) clientStartup() []Result {
 	}
 	defer stranger.Close()
 	var l latencies
-	for range e.sizeFor(1, 8) {
+	for range e.sizeFor(1, 5) {
 		if err := deposit(e.ctx, stranger.c, id, startupJunk); err != nil {
 			return fail(err)
 		}

@@ -136,7 +136,7 @@ func runMailbox(e *env) ([]Result, error) {
 	}
 	defer mb.Close()
 	p := e.plan(plan{warmup: 500, rounds: 3, perRound: 2000, maxRound: 2 * time.Second},
-		plan{warmup: 3000, rounds: 5, perRound: 20000, maxRound: 6 * time.Second})
+		plan{warmup: 3000, rounds: 5, perRound: 20000, maxRound: 4 * time.Second})
 	var put, got rates
 	for r := range p.rounds + 1 { // round 0 is the warm-up
 		n := p.perRound

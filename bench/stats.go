@@ -43,7 +43,7 @@ func (l latencies) p99() time.Duration { return l.quantile(0.99) }
 // measureLatency times op one call at a time: warm-up calls first, then
 // p.rounds rounds. It returns all round samples, sorted.
 func measureLatency(p plan, op func() error) (latencies, error) {
-	warmEnd := time.Now().Add(p.maxRound)
+	warmEnd := time.Now().Add(p.maxRound / 2)
 	for i := 0; i < p.warmup && (i == 0 || time.Now().Before(warmEnd)); i++ {
 		if err := op(); err != nil {
 			return nil, fmt.Errorf("warm-up: %w", err)
@@ -89,7 +89,7 @@ func (r rates) worst() float64 {
 // measureRate runs a warm-up round of p.warmup ops, then p.rounds timed rounds.
 func measureRate(p plan, round roundFunc) (rates, error) {
 	if p.warmup > 0 {
-		if _, err := round(p.warmup, time.Now().Add(p.maxRound)); err != nil {
+		if _, err := round(p.warmup, time.Now().Add(p.maxRound/2)); err != nil {
 			return nil, fmt.Errorf("warm-up: %w", err)
 		}
 	}
