@@ -110,13 +110,14 @@ func (k *IdentityPrivate) Equal(o *IdentityPrivate) bool {
 }
 
 // LogValue implements slog.LogValuer: private keys never reach a log.
-func (k *IdentityPrivate) LogValue() slog.Value { return slog.StringValue("REDACTED") }
+// It has a value receiver so that a copied IdentityPrivate is covered too.
+func (k IdentityPrivate) LogValue() slog.Value { return slog.StringValue("REDACTED") }
 
 // GoString keeps %#v from printing key bytes.
-func (k *IdentityPrivate) GoString() string { return "e2e.IdentityPrivate{REDACTED}" }
+func (k IdentityPrivate) GoString() string { return "e2e.IdentityPrivate{REDACTED}" }
 
 // Format keeps every fmt verb from printing key bytes.
-func (k *IdentityPrivate) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, "REDACTED") }
+func (k IdentityPrivate) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, "REDACTED") }
 
 // sign signs prefix || msg.
 func (k *IdentityPrivate) sign(prefix string, msg []byte) []byte {

@@ -74,8 +74,10 @@ func TestPrivateKeyNeverPrinted(t *testing.T) {
 	k, _ := NewIdentity(newDetRand("print"))
 	seedHex := hex.EncodeToString(k.ed.Seed())
 	var logBuf bytes.Buffer
-	slog.New(slog.NewTextHandler(&logBuf, nil)).Info("key", "k", k, "pub", k.Public())
-	outs := []string{fmt.Sprint(k), fmt.Sprintf("%v %+v %#v %x %s", k, k, k, k, k), logBuf.String()}
+	slog.New(slog.NewTextHandler(&logBuf, nil)).Info("key", "k", k, "v", *k, "pub", k.Public())
+	slog.New(slog.NewJSONHandler(&logBuf, nil)).Info("key", "k", k, "v", *k)
+	outs := []string{fmt.Sprint(k), fmt.Sprintf("%v %+v %#v %x %s", k, k, k, k, k),
+		fmt.Sprintf("%v %+v %#v %x %s %q", *k, *k, *k, *k, *k, *k), fmt.Sprint([]any{k, *k}), logBuf.String()}
 	for _, o := range outs {
 		if strings.Contains(o, seedHex) || strings.Contains(o, seedHex[:16]) || !strings.Contains(o, "REDACTED") {
 			t.Errorf("private key formatting leaked or lacked REDACTED: %q", o)

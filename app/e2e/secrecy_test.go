@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"github.com/parley-chat/parley/app/e2e/internal/wirepb"
+	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -53,6 +55,28 @@ func TestForwardSecrecy(t *testing.T) {
 	mustOpen(t, sb, mustSeal(t, sa, rnd, "alice turns"), "alice turns")
 	mustOpen(t, sa, mustSeal(t, sb, rnd, "bob turns"), "bob turns")
 	expectRejected(t, cloneSession(t, sa), old, "message from a previous turn")
+}
+
+// TestSessionNeverPrinted: formatting or logging a session or a pending
+// request shows no key bytes.
+func TestSessionNeverPrinted(t *testing.T) {
+	rnd := newDetRand("print-session")
+	a, b := newParty(t, rnd, "alice"), newParty(t, rnd, "bob")
+	_, pending, _ := NewRequest(rnd, a.id, a.card, &b.card.Card, "hi", testTime)
+	sa, _ := handshake(t, rnd, a, b)
+	var logBuf bytes.Buffer
+	slog.New(slog.NewTextHandler(&logBuf, nil)).Info("x", "s", sa, "sv", *sa, "p", pending, "pv", *pending)
+	out := fmt.Sprintf("%v %+v %#v %x %v %+v %#v %x", sa, *sa, sa, sa, pending, *pending, pending, pending) + logBuf.String()
+	for _, secret := range [][]byte{sa.r.rk[:], sa.r.dhPriv[:], sa.r.ckr[:], pending.eph.priv[:]} {
+		for _, enc := range []string{fmt.Sprintf("%x", secret[:8]), fmt.Sprint(secret[:4])[1:10]} {
+			if strings.Contains(out, enc) {
+				t.Fatalf("secret %s printed in %q", enc, out)
+			}
+		}
+	}
+	if !strings.Contains(out, b.id.Public().Fingerprint()) {
+		t.Fatalf("output lacks the fingerprint: %q", out)
+	}
 }
 
 // TestPostCompromiseRecovery: an attacker with a copy of bob's state reads
