@@ -29,6 +29,8 @@ type Client struct {
 	life  lifecycle
 	// reqLimit rate-limits incoming friend requests.
 	reqLimit *bucket
+	// live caches decoded ratchet sessions between transactions.
+	live *liveSessions
 }
 
 // lifecycle tracks Run and the calls in flight, so that Close can stop
@@ -80,7 +82,7 @@ func Open(ctx context.Context, cfg Config) (*Client, error) {
 }
 
 func newClient(ctx context.Context, cfg Config, v *vault.Vault) (*Client, error) {
-	c := &Client{cfg: cfg, log: cfg.Logger.With("component", "app"), v: v, hub: newHub(), reqLimit: newBucket(requestRate, requestBurst, cfg.Now)}
+	c := &Client{cfg: cfg, log: cfg.Logger.With("component", "app"), v: v, hub: newHub(), reqLimit: newBucket(requestRate, requestBurst, cfg.Now), live: newLiveSessions()}
 	prof, err := c.loadProfile()
 	if err != nil {
 		return nil, err
@@ -93,17 +95,28 @@ func newClient(ctx context.Context, cfg Config, v *vault.Vault) (*Client, error)
 	if err != nil {
 		return nil, err
 	}
-	c.host, err = p2p.NewHost(ctx, p2p.Config{
+	c.peers = newPeerState()
+	hc := p2p.Config{
 		Identity:     c.id.ed25519(),
 		ListenAddrs:  cfg.Listen,
 		Profile:      p2p.ProfileClient,
 		StaticRelays: homes,
 		Logger:       cfg.Logger,
-	})
+	}
+	if len(homes) == 0 && !cfg.DisableMDNS {
+		hc.OnPeerFound = c.onLANPeer
+	}
+	c.host, err = p2p.NewHost(ctx, hc)
+	if err != nil && hc.OnPeerFound != nil {
+		// No multicast here (a container, a locked-down network): go on
+		// without LAN discovery rather than not at all.
+		c.log.Warn("LAN discovery unavailable", "err", err)
+		hc.OnPeerFound = nil
+		c.host, err = p2p.NewHost(ctx, hc)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("start host: %w", err)
 	}
-	c.peers = newPeerState()
 	c.nodes, err = newNodeSet(cfg, c.host, homes, c.log)
 	if err != nil {
 		return nil, errors.Join(err, c.host.Close())

@@ -118,7 +118,7 @@ func TestChangePassphrase(t *testing.T) {
 	if _, err := Open(t.Context(), Config{Dir: u.dir, Passphrase: testPass}); !errors.Is(err, ErrWrongPassphrase) {
 		t.Fatalf("Open(old passphrase) = %v, want ErrWrongPassphrase", err)
 	}
-	c, err := Open(t.Context(), Config{Dir: u.dir, Passphrase: newPass, Listen: []string{"/ip4/127.0.0.1/tcp/0"}})
+	c, err := Open(t.Context(), Config{Dir: u.dir, Passphrase: newPass, Listen: []string{"/ip4/127.0.0.1/tcp/0"}, DisableMDNS: true})
 	if err != nil {
 		t.Fatalf("Open(new passphrase): %v", err)
 	}

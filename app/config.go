@@ -29,6 +29,9 @@ type Config struct {
 	// KDF overrides the Argon2id parameters used by ChangePassphrase (nil:
 	// vault.DefaultKDF). Tests pass &vault.TestKDF.
 	KDF *vault.KDF
+	// DisableMDNS turns off LAN discovery, which is otherwise on when the
+	// profile has no home node (tests turn it off).
+	DisableMDNS bool
 	// Timing tunes the background loops (zero: DefaultTiming).
 	Timing Timing
 }

@@ -365,17 +365,23 @@ func (k *courier) roundTrip(ctx context.Context, items []vault.Outbox) ([]Verdic
 
 // settle removes the items the peer committed (status delivered) in one
 // transaction. It stops at the first item not committed, so that order is
-// kept; it returns how many leading items are settled.
+// kept; it returns how many leading items are settled. The Delivered
+// events go out before that commit: the friend's vault holds the messages
+// already, and if we crash first, the items are sent again and the friend
+// drops them as duplicates.
 func (k *courier) settle(items []vault.Outbox, verdicts []Verdict) (int, error) {
 	n := 0
 	for n < len(items) && verdicts[n] == Verdict_VERDICT_OK {
 		n++
 	}
-	evs, err := k.complete(items[:n], StatusDelivered)
-	if err != nil {
+	for _, it := range items[:n] {
+		if it.Kind == kindText {
+			k.c.hub.emit(MessageStatusChanged{ID: MsgID(it.ID), To: PeerID(it.To), Status: StatusDelivered})
+		}
+	}
+	if _, err := k.complete(items[:n], StatusDelivered); err != nil {
 		return 0, err
 	}
-	k.c.emitAll(evs)
 	if n < len(items) {
 		return n, fmt.Errorf("peer answered %s", verdicts[n])
 	}

@@ -1,6 +1,8 @@
 package app
 
 import (
+	"bytes"
+	"sync"
 	"crypto/ed25519"
 	"crypto/rand"
 	"errors"
@@ -224,13 +226,48 @@ func (id *identity) openAccept(state, sealed []byte) (cardInfo, []byte, error) {
 // session to store; flush writes them back in the same transaction. The
 // crypto core's Open and Seal change a session only when they succeed.
 type sessions struct {
-	id    *identity
-	m     map[PeerID]*e2e.Session
-	dirty map[PeerID]bool
+	id      *identity
+	live    *liveSessions
+	m       map[PeerID]*e2e.Session
+	dirty   map[PeerID]bool
+	written map[PeerID]liveSession // stored by flush; live after commit
 }
 
-func (id *identity) sessions() *sessions {
-	return &sessions{id: id, m: make(map[PeerID]*e2e.Session), dirty: make(map[PeerID]bool)}
+// liveSessions keeps decoded sessions between transactions, each with the
+// blob it was stored as: decoding a session costs far more than a message.
+// A transaction takes a session out (so no two transactions share one) and
+// commit puts it back only once its transaction committed; a session whose
+// blob in the vault differs from the cached one is decoded afresh. Safe for
+// concurrent use.
+type liveSessions struct {
+	mu sync.Mutex // guards m
+	m  map[PeerID]liveSession
+}
+
+type liveSession struct {
+	blob []byte
+	s    *e2e.Session
+}
+
+func newLiveSessions() *liveSessions { return &liveSessions{m: make(map[PeerID]liveSession)} }
+
+// take returns the cached session of p if it was stored as blob.
+func (l *liveSessions) take(p PeerID, blob []byte) *e2e.Session {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	e, ok := l.m[p]
+	if !ok {
+		return nil
+	}
+	delete(l.m, p)
+	if !bytes.Equal(e.blob, blob) {
+		return nil
+	}
+	return e.s
+}
+
+func (id *identity) sessions(live *liveSessions) *sessions {
+	return &sessions{id: id, live: live, m: make(map[PeerID]*e2e.Session), dirty: make(map[PeerID]bool), written: make(map[PeerID]liveSession)}
 }
 
 // get loads the session with p.
@@ -242,16 +279,28 @@ func (ss *sessions) get(tx *vault.Tx, p PeerID) (*e2e.Session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load session: %w", err)
 	}
-	s, err := e2e.UnmarshalSession(ss.id.key, blob)
-	if err != nil {
-		return nil, fmt.Errorf("load session: %w", err)
+	s := ss.live.take(p, blob)
+	if s == nil {
+		if s, err = e2e.UnmarshalSession(ss.id.key, blob); err != nil {
+			return nil, fmt.Errorf("load session: %w", err)
+		}
 	}
 	ss.m[p] = s
 	return s, nil
 }
 
+// commit hands the sessions written by flush to the live cache; call it
+// only after the transaction committed.
+func (ss *sessions) commit() {
+	ss.live.mu.Lock()
+	defer ss.live.mu.Unlock()
+	for p, e := range ss.written {
+		ss.live.m[p] = e
+	}
+}
+
 // forget drops p's cached session (it was replaced in the transaction).
-func (ss *sessions) forget(p PeerID) { delete(ss.m, p); delete(ss.dirty, p) }
+func (ss *sessions) forget(p PeerID) { delete(ss.m, p); delete(ss.dirty, p); delete(ss.written, p) }
 
 // seal encrypts plain for p, advancing the session.
 func (ss *sessions) seal(tx *vault.Tx, p PeerID, plain []byte) ([]byte, error) {
@@ -291,6 +340,7 @@ func (ss *sessions) flush(tx *vault.Tx) error {
 		if err := tx.PutSession(string(p), blob); err != nil {
 			return err
 		}
+		ss.written[p] = liveSession{blob: blob, s: ss.m[p]}
 	}
 	clear(ss.dirty)
 	return nil

@@ -97,7 +97,7 @@ func newUser(t *testing.T, name string, nodes ...string) *testUser {
 // open unlocks the profile and runs the client.
 func (u *testUser) open() {
 	u.t.Helper()
-	c, err := Open(u.t.Context(), Config{Dir: u.dir, Passphrase: testPass, Listen: []string{"/ip4/127.0.0.1/tcp/0"}, KDF: &vault.TestKDF, Timing: testTiming})
+	c, err := Open(u.t.Context(), Config{Dir: u.dir, Passphrase: testPass, Listen: []string{"/ip4/127.0.0.1/tcp/0"}, KDF: &vault.TestKDF, Timing: testTiming, DisableMDNS: true})
 	if err != nil {
 		u.t.Fatalf("Open(%s): %v", u.name, err)
 	}

@@ -187,7 +187,7 @@ func (c *Client) lookupFriends(ctx context.Context) {
 	addrs := make(map[peer.ID]peer.AddrInfo)
 	online := make(map[PeerID]bool)
 	for _, ci := range c.friendCards() {
-		online[ci.Peer] = c.host.Network().Connectedness(ci.Peer.libp2p()) == network.Connected
+		online[ci.Peer] = c.host.Network().Connectedness(ci.Peer.libp2p()) == network.Connected || c.peers.onLAN(ci.Peer, c.cfg.Now())
 		nodes, _ := parseNodes(ci.Nodes)
 		for _, ai := range nodes {
 			byNode[ai.ID] = append(byNode[ai.ID], ci.Peer.libp2p())
@@ -255,4 +255,18 @@ func (c *Client) clearDialBackoff(p peer.ID) {
 	if sw, ok := c.host.Network().(*swarm.Swarm); ok {
 		sw.Backoff().Clear(p)
 	}
+}
+
+// lanTTL is how long a peer found by mDNS counts as present.
+const lanTTL = 2 * time.Minute
+
+// onLANPeer is called by mDNS for every parley host on the LAN. It must
+// not block: it only records the addresses; the presence loop reports
+// friends among them.
+func (c *Client) onLANPeer(ai peer.AddrInfo) {
+	if ai.ID == c.host.ID() {
+		return
+	}
+	c.host.Peerstore().AddAddrs(ai.ID, ai.Addrs, lanTTL)
+	c.peers.sawOnLAN(peerOfID(ai.ID), c.cfg.Now())
 }

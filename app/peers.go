@@ -3,6 +3,7 @@ package app
 import (
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/parley-chat/parley/vault"
 )
@@ -32,6 +33,8 @@ type peerState struct {
 	fetch chan struct{}
 	// nodeDown wakes registerLoop when a home node connection drops.
 	nodeDown chan struct{}
+	// lan records when mDNS last found each peer.
+	lan map[PeerID]time.Time
 	// drops counts refused packets.
 	drops atomic.Int64
 	// reach is whether a home node (or the embedded node) answers.
@@ -47,6 +50,7 @@ func newPeerState() *peerState {
 		pending:  make(map[PeerID]bool),
 		queued:   make(map[PeerID][]vault.Outbox),
 		reload:   make(map[PeerID]bool),
+		lan:      make(map[PeerID]time.Time),
 		kick:     make(chan struct{}, 1),
 		fetch:    make(chan struct{}, 1),
 		nodeDown: make(chan struct{}, 1),
@@ -160,3 +164,27 @@ func (s *peerState) countDrop() { s.drops.Add(1) }
 // Dropped returns how many incoming packets were refused since Open
 // (strangers, bad signatures, undecryptable, rate-limited requests).
 func (c *Client) Dropped() int64 { return c.peers.drops.Load() }
+
+// sawOnLAN records that mDNS found p (bounded: old entries are dropped).
+func (s *peerState) sawOnLAN(p PeerID, now time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.lan) >= 1024 {
+		for id, at := range s.lan {
+			if now.Sub(at) > lanTTL {
+				delete(s.lan, id)
+			}
+		}
+	}
+	if len(s.lan) < 1024 {
+		s.lan[p] = now
+	}
+}
+
+// onLAN reports whether mDNS found p recently.
+func (s *peerState) onLAN(p PeerID, now time.Time) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	at, ok := s.lan[p]
+	return ok && now.Sub(at) < lanTTL
+}

@@ -29,8 +29,8 @@ type batchResult struct {
 	pokes    map[PeerID]struct{}
 }
 
-func (r *batchResult) reset(id *identity) {
-	*r = batchResult{sessions: id.sessions(), receipts: make(map[PeerID][]string), pokes: make(map[PeerID]struct{})}
+func (r *batchResult) reset(id *identity, live *liveSessions) {
+	*r = batchResult{sessions: id.sessions(live), receipts: make(map[PeerID][]string), pokes: make(map[PeerID]struct{})}
 }
 
 // ingest processes packets from one source in ONE vault transaction (group
@@ -42,7 +42,7 @@ func (c *Client) ingest(from peer.ID, packets [][]byte) ([]Verdict, error) {
 	verdicts := make([]Verdict, len(packets))
 	var res batchResult
 	err := c.v.Update(func(tx *vault.Tx) error {
-		res.reset(c.id)
+		res.reset(c.id, c.live)
 		for i, raw := range packets {
 			v, err := c.ingestOne(tx, peerOfID(from), raw, &res)
 			if err != nil {
@@ -63,6 +63,7 @@ func (c *Client) ingest(from peer.ID, packets [][]byte) ([]Verdict, error) {
 		}
 		return verdicts, err
 	}
+	res.sessions.commit()
 	c.emitAll(res.events)
 	for p := range res.pokes {
 		c.peers.poke(p)
@@ -164,7 +165,7 @@ func (c *Client) onText(tx *vault.Tx, sender PeerID, vc *vault.Contact, ct *Cont
 		return err
 	}
 	vc.Unread++
-	vc.LastMessage, vc.LastAt = m.Text, m.SentAt
+	vc.LastMessage, vc.LastAt = preview(m.Text), m.SentAt
 	if err := tx.PutContact(*vc); err != nil {
 		return err
 	}

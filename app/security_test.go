@@ -19,7 +19,7 @@ import (
 // openIdle opens u's profile without running it (nothing is delivered).
 func (u *testUser) openIdle() *Client {
 	u.t.Helper()
-	c, err := Open(u.t.Context(), Config{Dir: u.dir, Passphrase: testPass, Listen: []string{"/ip4/127.0.0.1/tcp/0"}, KDF: &vault.TestKDF, Timing: testTiming})
+	c, err := Open(u.t.Context(), Config{Dir: u.dir, Passphrase: testPass, Listen: []string{"/ip4/127.0.0.1/tcp/0"}, KDF: &vault.TestKDF, Timing: testTiming, DisableMDNS: true})
 	if err != nil {
 		u.t.Fatalf("Open(%s): %v", u.name, err)
 	}

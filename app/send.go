@@ -116,13 +116,14 @@ func (q *sendQueue) submit(r *sendReq, commit func([]*sendReq) error) error {
 func (c *Client) commitSends(to PeerID, batch []*sendReq) error {
 	me := string(c.id.peerID())
 	var items []vault.Outbox
+	var ss *sessions
 	err := c.v.Update(func(tx *vault.Tx) error {
 		items = items[:0]
 		vc, err := sendable(tx, to)
 		if err != nil {
 			return err
 		}
-		ss := c.id.sessions()
+		ss = c.id.sessions(c.live)
 		for _, r := range batch {
 			now := c.cfg.Now()
 			ct := &Content{Id: r.id, SentAt: now.UnixNano(), Kind: Kind_KIND_TEXT, Text: r.text}
@@ -135,7 +136,7 @@ func (c *Client) commitSends(to PeerID, batch []*sendReq) error {
 			if err := tx.PutMessage(msg); err != nil {
 				return err
 			}
-			vc.LastMessage, vc.LastAt = r.text, now
+			vc.LastMessage, vc.LastAt = preview(r.text), now
 		}
 		if err := ss.flush(tx); err != nil {
 			return err
@@ -143,6 +144,7 @@ func (c *Client) commitSends(to PeerID, batch []*sendReq) error {
 		return tx.PutContact(vc)
 	})
 	if err == nil {
+		ss.commit()
 		c.peers.enqueue(to, items)
 	}
 	return err
@@ -209,7 +211,7 @@ func (c *Client) resealTx(tx *vault.Tx, to PeerID) (err error) {
 	if err != nil {
 		return err
 	}
-	ss := c.id.sessions()
+	ss := c.id.sessions(c.live) // not committed to the cache: rare path
 	defer func() { err = errors.Join(err, ss.flush(tx)) }()
 	for _, it := range items {
 		if it.To != string(to) || (it.Kind != kindText && it.Kind != kindReceipt) {

@@ -23,7 +23,7 @@ func TestProtocol(t *testing.T) {
 	if err := app.CreateProfile(t.Context(), app.ProfileConfig{Dir: dir, Name: "alice", Passphrase: pass, KDF: &vault.TestKDF}); err != nil {
 		t.Fatal(err)
 	}
-	c, err := app.Open(t.Context(), app.Config{Dir: dir, Passphrase: pass, Listen: []string{"/ip4/127.0.0.1/tcp/0"}, KDF: &vault.TestKDF})
+	c, err := app.Open(t.Context(), app.Config{Dir: dir, Passphrase: pass, Listen: []string{"/ip4/127.0.0.1/tcp/0"}, KDF: &vault.TestKDF, DisableMDNS: true})
 	if err != nil {
 		t.Fatal(err)
 	}
