@@ -2,11 +2,11 @@ package app
 
 import (
 	"bytes"
-	"sync"
 	"crypto/ed25519"
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	lcrypto "github.com/libp2p/go-libp2p/core/crypto"
