@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -32,7 +33,9 @@ func runDelivery(e *env) ([]Result, error) {
 	}
 	p := e.plan(plan{warmup: 30, rounds: 3, perRound: 300, maxRound: 600 * time.Millisecond},
 		plan{warmup: 200, rounds: 5, perRound: 2000, maxRound: 3 * time.Second})
+	cpu0 := cpuTime()
 	total, ph, err := w.measureDelivery(e.ctx, p, 100)
+	cpuPer := (cpuTime() - cpu0) / time.Duration(max(1, len(total)+p.warmup))
 	if err != nil {
 		return []Result{notMeasured("2", figure, goal, err.Error())}, nil
 	}
@@ -42,7 +45,7 @@ func runDelivery(e *env) ([]Result, error) {
 		base = e.base.rtt.p50() + e.base.syncWrite.p50()
 	}
 	withBase(&r, "rtt+fsync", us(base))
-	r.Note = ph.String()
+	r.Note = ph.String() + "; " + cpuNote(cpuPer, "message")
 	r.judge(check{name: "p50", got: r.Median, atMost: true, limit: 1000, unit: " µs"},
 		check{name: "p99", got: r.P99, atMost: true, limit: 5000, unit: " µs"},
 		check{name: "ratio", got: r.Ratio, atMost: true, limit: 1.5, unit: "×"})
@@ -153,14 +156,17 @@ func runThroughput(e *env) ([]Result, error) {
 		levels = append(levels, 64)
 	}
 	for _, conc := range levels {
+		cpu0, n0 := cpuTime(), w.alice.deliveredCount()
 		r, err := measureRate(p, func(maxOps int, deadline time.Time) (int, error) {
 			return w.blast(e.ctx, maxOps, 100, conc, deadline)
 		})
+		cpuPer := (cpuTime() - cpu0) / time.Duration(max(1, w.alice.deliveredCount()-n0))
 		if err != nil {
 			rs = append(rs, notMeasured("3", figure, goal, err.Error()))
 			break
 		}
 		row := rateRow(fmt.Sprintf("3.burst%d", conc), fmt.Sprintf("%s, 100 B texts, %d concurrent Send caller(s)", figure, conc), "msg/s", r)
+		row.Note = cpuNote(cpuPer, "message")
 		row.judge(check{name: "rate", got: row.Median, limit: 10000, unit: " msg/s"})
 		rs = append(rs, row)
 	}
@@ -175,6 +181,7 @@ func runLarge(e *env) ([]Result, error) {
 		return []Result{notMeasured("8", figure, goal, err.Error())}, nil
 	}
 	size := app.MaxTextBytes
+	cpu0, n0 := cpuTime(), w.alice.deliveredCount()
 	p := e.plan(plan{warmup: 8, rounds: 2, perRound: 1000, maxRound: 700 * time.Millisecond},
 		plan{warmup: 50, rounds: 3, perRound: 5000, maxRound: 5 * time.Second})
 	r, err := measureRate(p, func(maxOps int, deadline time.Time) (int, error) {
@@ -183,6 +190,7 @@ func runLarge(e *env) ([]Result, error) {
 	if err != nil {
 		return []Result{notMeasured("8", figure, goal, err.Error())}, nil
 	}
+	cpuPer := (cpuTime() - cpu0) / time.Duration(max(1, w.alice.deliveredCount()-n0))
 	for i := range r {
 		r[i] *= float64(size) / 1e6
 	}
@@ -191,8 +199,9 @@ func runLarge(e *env) ([]Result, error) {
 	if row.Baseline > 0 && row.Median > 0 {
 		row.Ratio = row.Baseline / row.Median
 	}
+	row.Note = cpuNote(cpuPer, fmt.Sprintf("%d KiB message", size>>10))
 	if e.base.tcp != nil {
-		row.Note = fmt.Sprintf("raw loopback TCP in the same run: %.0f MB/s", e.base.tcp.median())
+		row.Note += fmt.Sprintf("; raw loopback TCP in the same run: %.0f MB/s", e.base.tcp.median())
 	}
 	row.judge(check{name: "rate", got: row.Median, limit: 300, unit: " MB/s"})
 	l, ph, err := w.measureDelivery(e.ctx, e.plan(plan{warmup: 5, rounds: 2, perRound: 50, maxRound: 500 * time.Millisecond},
@@ -249,4 +258,15 @@ func e2eLargeRate(e *env) (Result, error) {
 	}
 	row := rateRow("8.crypto", fmt.Sprintf("e2e Seal + Open of %d KiB (e2e.MaxPlaintextSize), no I/O: the crypto ceiling", len(msg)>>10), "MB/s", r)
 	return row, nil
+}
+
+// cpuNote states the CPU time both in-process clients (and the bench) spent
+// per unit, and the rate all cores could sustain at that cost: a figure that
+// the machine's other load does not inflate much.
+func cpuNote(per time.Duration, unit string) string {
+	if per <= 0 {
+		return "CPU per " + unit + " not measured"
+	}
+	return fmt.Sprintf("CPU %.0f µs per %s (both clients, in-process) → CPU-bound ceiling on %d cores ≈ %.0f/s",
+		us(per), unit, runtime.NumCPU(), float64(runtime.NumCPU())/per.Seconds())
 }
