@@ -122,13 +122,13 @@ func TestMailboxLimits(t *testing.T) {
 	}
 }
 
-// TestMailboxPerIPLimit: 30 fresh peer IDs from one IP cannot get around
+// TestMailboxPerIPLimit: 15 fresh peer IDs from one IP cannot get around
 // the per-sender limit.
 func TestMailboxPerIPLimit(t *testing.T) {
 	n := startNode(t, Config{Now: newClock().Now, PerSenderRate: 1, PerSenderBurst: 1, PerIPRate: 1})
 	_, bh := newClient(t, n)
 	var ok, limited int
-	for range 30 {
+	for range 15 {
 		c, _ := newClient(t, n)
 		switch err := c.Put(t.Context(), bh.ID(), []byte("x")); {
 		case err == nil:
@@ -139,8 +139,8 @@ func TestMailboxPerIPLimit(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if ok != 10 || limited != 20 {
-		t.Errorf("30 fresh peers from one IP: %d stored, %d rate-limited; want 10, 20 (IP burst)", ok, limited)
+	if ok != 10 || limited != 5 {
+		t.Errorf("15 fresh peers from one IP: %d stored, %d rate-limited; want 10, 5 (IP burst)", ok, limited)
 	}
 }
 

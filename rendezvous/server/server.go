@@ -19,11 +19,14 @@ import (
 	"github.com/parley-chat/parley/rendezvous"
 )
 
-// Config configures a node. Dir is required; every other zero field takes the
+// Config configures a node. Dir (or InMemory) is required; every other zero field takes the
 // default named beside it.
 type Config struct {
 	// Dir is the Badger directory.
 	Dir string
+	// InMemory keeps everything in memory (Dir is ignored): for tests and
+	// rendezvoustest only, since nothing survives Close.
+	InMemory bool
 	// TTL is how long an envelope waits in a mailbox (720h).
 	TTL time.Duration
 	// MaxInboxBytes bounds the envelope bytes waiting in one inbox (64 MiB).
@@ -116,7 +119,7 @@ type Server struct {
 // Open opens (or creates) the node's Badger DB in cfg.Dir and starts the
 // writer and the sweeper. Close stops them.
 func Open(cfg Config) (*Server, error) {
-	if cfg.Dir == "" {
+	if cfg.Dir == "" && !cfg.InMemory {
 		return nil, errors.New("open node: no data directory")
 	}
 	cfg = cfg.withDefaults()
@@ -126,6 +129,9 @@ func Open(cfg Config) (*Server, error) {
 		WithLogger(badgerLogger{logger.With("component", "badger")}).
 		WithNumVersionsToKeep(1).
 		WithBlockCacheSize(64 << 20)
+	if cfg.InMemory {
+		opts = opts.WithDir("").WithValueDir("").WithInMemory(true).WithSyncWrites(false)
+	}
 	db, err := badger.Open(opts)
 	if err != nil {
 		return nil, fmt.Errorf("open node db: %w", err)
