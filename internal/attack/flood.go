@@ -17,9 +17,10 @@ type FloodResult struct {
 }
 
 // PutFlood deposits envelope into to's inbox on node from peers fresh peer
-// IDs (each a new host, used for perPeer PUTs and closed), workers at a
-// time, as fast as the node answers.
-func PutFlood(ctx context.Context, node peer.AddrInfo, to peer.ID, envelope []byte, peers, perPeer, workers int) (FloodResult, error) {
+// IDs (each a new host on fromIP, see [NewHostFrom], used for perPeer PUTs
+// and closed), workers at a time, as fast as the node answers. Refused
+// connections count as Other.
+func PutFlood(ctx context.Context, node peer.AddrInfo, fromIP string, to peer.ID, envelope []byte, peers, perPeer, workers int) (FloodResult, error) {
 	var (
 		mu  sync.Mutex
 		res FloodResult
@@ -30,7 +31,7 @@ func PutFlood(ctx context.Context, node peer.AddrInfo, to peer.ID, envelope []by
 	for range workers {
 		wg.Go(func() {
 			for range jobs {
-				r, err := putFrom(ctx, node, to, envelope, perPeer)
+				r, err := putFrom(ctx, node, fromIP, to, envelope, perPeer)
 				mu.Lock()
 				res.OK += r.OK
 				res.RateLimited += r.RateLimited
@@ -55,9 +56,9 @@ func PutFlood(ctx context.Context, node peer.AddrInfo, to peer.ID, envelope []by
 }
 
 // putFrom makes one fresh identity and PUTs n envelopes with it.
-func putFrom(ctx context.Context, node peer.AddrInfo, to peer.ID, envelope []byte, n int) (FloodResult, error) {
+func putFrom(ctx context.Context, node peer.AddrInfo, fromIP string, to peer.ID, envelope []byte, n int) (FloodResult, error) {
 	var r FloodResult
-	h, err := NewHost(ctx)
+	h, err := NewHostFrom(ctx, fromIP)
 	if err != nil {
 		return r, err
 	}
@@ -66,7 +67,9 @@ func putFrom(ctx context.Context, node peer.AddrInfo, to peer.ID, envelope []byt
 	c := rendezvous.NewClient(h, node, nil)
 	defer c.Close()
 	for range n {
-		err := c.Put(ctx, to, envelope)
+		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		err := c.Put(cctx, to, envelope)
+		cancel()
 		switch {
 		case err == nil:
 			r.OK++

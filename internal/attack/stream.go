@@ -19,12 +19,22 @@ import (
 
 // NewHost returns a dial-only libp2p host with a fresh Ed25519 identity (a
 // new peer ID). The caller closes it.
-func NewHost(ctx context.Context) (host.Host, error) {
+func NewHost(ctx context.Context) (host.Host, error) { return NewHostFrom(ctx, "") }
+
+// NewHostFrom is [NewHost] for a host that listens on ip (TCP, any port):
+// with TCP port reuse its dials then come from ip, so a test can put
+// attackers on 127.0.0.2 and honest clients on 127.0.0.1 (both loopback) and
+// see per-IP limits at work. An empty ip makes a dial-only host.
+func NewHostFrom(ctx context.Context, ip string) (host.Host, error) {
 	_, k, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		return nil, fmt.Errorf("attack host key: %w", err)
 	}
-	h, err := p2p.NewHost(ctx, p2p.Config{Identity: k, ListenAddrs: []string{}})
+	listen := []string{}
+	if ip != "" {
+		listen = []string{"/ip4/" + ip + "/tcp/0"}
+	}
+	h, err := p2p.NewHost(ctx, p2p.Config{Identity: k, ListenAddrs: listen})
 	if err != nil {
 		return nil, fmt.Errorf("attack host: %w", err)
 	}
