@@ -1,9 +1,12 @@
 package main
 
 import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
 	"errors"
 	"fmt"
-	"math/rand/v2"
+	mrand "math/rand/v2"
 	"os"
 	"strconv"
 	"sync"
@@ -54,7 +57,7 @@ func TestNodeKillDuringPuts(t *testing.T) {
 		kills = v
 	}
 	for kill := range kills {
-		time.Sleep(time.Duration(150+rand.IntN(250)) * time.Millisecond) // let deposits run; random kill point
+		time.Sleep(time.Duration(150+mrand.IntN(250)) * time.Millisecond) // let deposits run; random kill point
 		if err := np.cmd.Process.Kill(); err != nil {
 			t.Fatal(err)
 		}
@@ -88,7 +91,18 @@ func TestNodeKillDuringPuts(t *testing.T) {
 // host until a PUT fails (the node died), calling ack for each
 // acknowledged one. It returns the next sequence number.
 func depositUntilError(t *testing.T, node peer.AddrInfo, to peer.ID, sender, seq int, stop *atomic.Bool, ack func(string)) int {
-	h := newTestHost(t)
+	_, key, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Error(err) // not Fatal: this runs outside the test goroutine
+		stop.Store(true)
+		return seq
+	}
+	h, err := p2p.NewHost(context.Background(), p2p.Config{Identity: key, ListenAddrs: []string{}})
+	if err != nil {
+		t.Error(err)
+		stop.Store(true)
+		return seq
+	}
 	defer h.Close()
 	c := rendezvous.NewClient(h, node, nil)
 	defer c.Close()
