@@ -12,11 +12,17 @@ import (
 	"golang.org/x/term"
 
 	"github.com/parley-chat/parley/app"
+	"github.com/parley-chat/parley/vault"
 )
 
 // passphraseEnv names the environment variable the headless commands read
 // the passphrase from. There is deliberately no flag: flags show up in ps.
 const passphraseEnv = "PARLEY_PASSPHRASE"
+
+// insecureKDFEnv, set to 1, makes init protect the new vault with trivially
+// cheap Argon2id parameters. Process tests use it to keep their runtime in
+// budget; it must never be set for a real profile.
+const insecureKDFEnv = "PARLEY_INSECURE_TEST_KDF"
 
 // runInit creates a profile: parley init --data DIR --name NAME [--node MULTIADDR]...
 func runInit(ctx context.Context, args []string, env *environment) error {
@@ -40,7 +46,11 @@ func runInit(ctx context.Context, args []string, env *environment) error {
 		return err
 	}
 	defer clear(pass)
-	err = app.CreateProfile(ctx, app.ProfileConfig{Dir: *data, Name: *name, Passphrase: pass, Nodes: nodes})
+	cfg := app.ProfileConfig{Dir: *data, Name: *name, Passphrase: pass, Nodes: nodes}
+	if os.Getenv(insecureKDFEnv) == "1" {
+		cfg.KDF = &vault.TestKDF // tests only: see insecureKDFEnv
+	}
+	err = app.CreateProfile(ctx, cfg)
 	if err != nil {
 		return fmt.Errorf("%s", app.ProblemOf(err).Sentence())
 	}

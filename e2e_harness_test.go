@@ -43,7 +43,7 @@ func initProfile(t *testing.T, bin, dir, name string, nodes ...string) {
 		args = append(args, "--node", n)
 	}
 	cmd := exec.Command(bin, args...)
-	cmd.Env = append(os.Environ(), "PARLEY_PASSPHRASE="+e2ePass)
+	cmd.Env = append(os.Environ(), "PARLEY_PASSPHRASE="+e2ePass, "PARLEY_INSECURE_TEST_KDF=1")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("parley init %s: %v\n%s", name, err, out)
 	}

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -267,4 +269,44 @@ func mustLibp2pKey(t *testing.T, k *e2e.IdentityPrivate) lcrypto.PubKey {
 		t.Fatal(err)
 	}
 	return pk
+}
+
+// TestClientWrongPassphrase: a wrong passphrase exits non-zero with one
+// clear sentence; malformed JSON gets an error reply and the client keeps
+// running; EOF exits cleanly.
+func TestClientWrongPassphrase(t *testing.T) {
+	bin := buildNodeBinary(t)
+	dir := filepath.Join(t.TempDir(), "alice")
+	initProfile(t, bin, dir, "alice")
+	cmd := exec.Command(bin, "client", "--json", "--data", dir)
+	cmd.Env = append(os.Environ(), "PARLEY_PASSPHRASE=not the passphrase")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+	if err == nil || cmd.ProcessState.ExitCode() != 1 || len(lines) != 1 || !strings.Contains(lines[0], "wrong passphrase") {
+		t.Fatalf("wrong passphrase: err %v, exit %d, stderr %q; want exit 1 and one sentence", err, cmd.ProcessState.ExitCode(), stderr.String())
+	}
+
+	c := startClient(t, bin, dir, "alice")
+	if _, err := c.stdin.Write([]byte("{not json\n")); err != nil {
+		t.Fatal(err)
+	}
+	r := c.next("error reply", time.After(e2eWait))
+	for r["event"] != nil {
+		r = c.next("error reply", time.After(e2eWait))
+	}
+	if r["ok"] != false || r["error"] == "" {
+		t.Fatalf("malformed JSON reply = %v", r)
+	}
+	c.ok("whoami", nil) // still serving
+	c.stdin.Close()     // EOF: clean exit
+	select {
+	case <-c.exited:
+	case <-time.After(e2eWait):
+		t.Fatal("client did not exit on EOF")
+	}
+	if code := c.cmd.ProcessState.ExitCode(); code != 0 {
+		t.Fatalf("exit code on EOF = %d; stderr:\n%s", code, c.stderr)
+	}
 }

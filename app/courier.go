@@ -173,7 +173,7 @@ func (k *courier) flush(ctx context.Context) (bool, error) {
 		return false, err
 	}
 	sent := 0
-	if k.reachable() {
+	if k.reachable() || k.lookup(ctx, ci) {
 		sent, err = k.direct(ctx, items)
 		k.forget(items[:sent])
 		if err == nil && sent == len(items) {
@@ -303,6 +303,24 @@ func (k *courier) card(vc vault.Contact) (cardInfo, error) {
 func (k *courier) reachable() bool {
 	p := k.peer.libp2p()
 	return k.c.host.Network().Connectedness(p) == network.Connected || k.c.peers.isOnline(k.peer)
+}
+
+// lookup asks the peer's home nodes whether it is online (for peers the
+// presence loop does not watch yet: a friend request, an accept) and
+// records its addresses; true if online.
+func (k *courier) lookup(ctx context.Context, ci cardInfo) bool {
+	nodes, _ := parseNodes(ci.Nodes)
+	for _, ai := range nodes {
+		cctx, cancel := context.WithTimeout(ctx, k.c.cfg.Timing.Call)
+		res, err := k.c.nodes.client(ai).Lookup(cctx, []peer.ID{k.peer.libp2p()})
+		cancel()
+		if err != nil || len(res) != 1 || !res[0].Online {
+			continue
+		}
+		k.c.host.Peerstore().AddAddrs(res[0].ID, res[0].Addrs, 2*k.c.cfg.Timing.Presence+time.Minute)
+		return true
+	}
+	return false
 }
 
 // direct sends items over the persistent stream in frames of up to
