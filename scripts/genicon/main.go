@@ -1,4 +1,4 @@
-// Command genicon writes parley's icon (ui.IconImage) as a PNG:
+// Command genicon writes parley's icon (icon.Image) as a PNG:
 //
 //	go run ./scripts/genicon -o Icon.png -size 512
 package main
@@ -9,7 +9,7 @@ import (
 	"log"
 	"os"
 
-	"github.com/parley-chat/parley/ui"
+	"github.com/parley-chat/parley/ui/icon"
 )
 
 func main() {
@@ -20,7 +20,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	if err := png.Encode(f, ui.IconImage(*size)); err != nil {
+	if err := png.Encode(f, icon.Image(*size)); err != nil {
 		log.Fatal(err)
 	}
 	if err := f.Close(); err != nil {
