@@ -345,3 +345,50 @@ func newX25519(t *testing.T, identity []byte) []byte {
 	}
 	return out
 }
+
+// TestEnvelopeToAnotherFriendRejected (attack 8): carol's envelope for
+// alice, handed to bob (also carol's friend), does not open in bob's session
+// with carol and is refused; alice opens it.
+func TestEnvelopeToAnotherFriendRejected(t *testing.T) {
+	node := startNode(t)
+	alice, bob, carol := newUser(t, "alice", node.addr), newUser(t, "bob", node.addr), newUser(t, "carol", node.addr)
+	befriend(t, carol, alice)
+	befriend(t, carol, bob)
+	id, packet := sealedFor(t, carol, alice.id(), "for alice only")
+	v, err := bob.c.ingest("", [][]byte{packet})
+	if err != nil || v[0] != Verdict_VERDICT_REFUSED {
+		t.Fatalf("bob's verdict on alice's envelope = %v, %v; want REFUSED", v, err)
+	}
+	if n := countMessages(t, bob.c, carol.id(), id); n != 0 {
+		t.Fatalf("bob stored carol's message for alice")
+	}
+	alice.wait("alice gets it", isArrived("for alice only"))
+}
+
+// TestRequestReplayDropped (attack 1): a declined friend request replayed,
+// also after a restart, does not come back.
+func TestRequestReplayDropped(t *testing.T) {
+	bob := newUser(t, "bob")
+	packet := newStrangerRequest(t, bob)
+	if v, err := bob.c.ingest("", [][]byte{packet}); err != nil || v[0] != Verdict_VERDICT_OK {
+		t.Fatalf("request verdict = %v, %v", v, err)
+	}
+	reqs := bob.c.Requests()
+	if len(reqs) != 1 {
+		t.Fatalf("%d requests, want 1", len(reqs))
+	}
+	if err := bob.c.Decline(t.Context(), reqs[0].PeerID); err != nil {
+		t.Fatal(err)
+	}
+	for round := range 2 {
+		if round == 1 {
+			bob.restart()
+		}
+		if _, err := bob.c.ingest("", [][]byte{packet}); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(bob.c.Requests()); n != 0 {
+			t.Fatalf("round %d: replayed request is back (%d requests)", round, n)
+		}
+	}
+}
