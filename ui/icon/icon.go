@@ -76,4 +76,3 @@ func inTriangle(u, v float64, a, b, c [2]float64) bool {
 	pos := d1 > 0 || d2 > 0 || d3 > 0
 	return !(neg && pos)
 }
-
