@@ -23,6 +23,11 @@ type directory struct {
 	maxNames int
 	now      func() time.Time
 	metrics  *metrics
+	// claims rate-limits CLAIMs per IP (per peer when the IP is unknown),
+	// so fresh peer IDs cannot fill the disk with names; ipOf is the
+	// mailbox's address lookup.
+	claims *limiters
+	ipOf   func(peer.ID) string
 
 	mu sync.Mutex // serialises claims, so two peers cannot both win a name
 }
@@ -60,6 +65,13 @@ func (d *directory) claim(from peer.ID, m *rendezvous.Claim) (*rendezvous.Direct
 	}
 	if len(m.GetCard()) > rendezvous.MaxCardBytes {
 		return dirStatus(rendezvous.Status_STATUS_TOO_LARGE), nil
+	}
+	key := d.ipOf(from)
+	if key == "" {
+		key = string(from)
+	}
+	if !d.claims.allow(key, d.now()) {
+		return dirStatus(rendezvous.Status_STATUS_RATE_LIMITED), nil
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()

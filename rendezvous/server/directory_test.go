@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/parley-chat/parley/rendezvous"
@@ -66,5 +67,25 @@ func TestNormalizeName(t *testing.T) {
 		if got != c.want || ok != c.ok {
 			t.Errorf("NormalizeName(%q) = %q, %v; want %q, %v", c.in, got, ok, c.want, c.ok)
 		}
+	}
+}
+
+// TestClaimRateLimit: fresh peer IDs from one IP cannot claim names without
+// bound.
+func TestClaimRateLimit(t *testing.T) {
+	n := startNode(t, Config{Now: newClock().Now})
+	var limited int
+	for i := range claimBurst + 3 {
+		c, _ := newClient(t, n)
+		err := c.Claim(t.Context(), fmt.Sprintf("squat%02d", i), []byte("card"))
+		switch {
+		case errors.Is(err, rendezvous.ErrRateLimited):
+			limited++
+		case err != nil:
+			t.Fatal(err)
+		}
+	}
+	if limited != 3 {
+		t.Errorf("%d of %d claims from one IP rate-limited, want 3", limited, claimBurst+3)
 	}
 }

@@ -140,8 +140,10 @@ func Open(cfg Config) (*Server, error) {
 	s.metrics = newMetrics()
 	s.store = newStore(db, s.metrics)
 	s.reg = newRegistry(cfg, s.metrics)
-	s.dir = &directory{db: db, maxNames: cfg.MaxNamesPerOwner, now: cfg.Now, metrics: s.metrics}
+	s.dir = &directory{db: db, maxNames: cfg.MaxNamesPerOwner, now: cfg.Now, metrics: s.metrics,
+		claims: newLimiters(claimRate, claimBurst)}
 	s.mbox = newMailbox(cfg, db, s.store, s.metrics, logger)
+	s.dir.ipOf = s.mbox.remoteIP
 	if err := s.metrics.register(cfg.Registerer, s); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("register metrics: %w", err)
@@ -175,6 +177,14 @@ func (s *Server) Attach(h host.Host) {
 		OnBadFrame:  s.metrics.badFrame,
 	})
 }
+
+// CLAIMs allowed per IP: a burst of 10, then one a minute. Claiming is a
+// once-per-account act; this bounds what fresh peer IDs from one address can
+// write into the directory.
+const (
+	claimRate  = 1.0 / 60
+	claimBurst = 10
+)
 
 // guard refuses requests once Close has begun and lets Close wait for the
 // ones in flight.
@@ -251,6 +261,7 @@ func (s *Server) sweep(ctx context.Context) {
 		now := s.cfg.Now()
 		s.reg.expire(now)
 		s.mbox.limiter.forget(now)
+		s.dir.claims.forget(now)
 		if err := s.mbox.expire(ctx, now); err != nil && ctx.Err() == nil {
 			s.logger.Warn("expire envelopes", "err", err)
 		}
