@@ -44,6 +44,7 @@ type env struct {
 	world     *appWorld
 	worldErr  error
 	cleanup   []func() // run at the end, last first
+	clients   int      // scenario 5 client count override (0: by mode)
 }
 
 // sizeFor picks the quick or the full value.
@@ -117,6 +118,7 @@ func benchMain(args []string) int {
 	out := fs.String("out", "bench/results.json", "where to write the JSON results (empty: nowhere)")
 	only := fs.String("only", "", "comma-separated scenario ids to run (base,1..8); default all")
 	md := fs.Bool("md", false, "also print the table as Markdown")
+	clients := fs.Int("clients", 0, "scenario 5: idle clients to open (default 200 quick, 10000 full)")
 	traceOut := fs.String("trace", "", "write a runtime execution trace of the run to this file")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the scenarios (not the baselines' setup) to this file")
 	if err := fs.Parse(args); err != nil {
@@ -134,7 +136,7 @@ func benchMain(args []string) int {
 	defer os.RemoveAll(tmp)
 	raiseFileLimit()
 
-	e := &env{ctx: ctx, quick: *quick, tmp: tmp, log: os.Stderr}
+	e := &env{ctx: ctx, quick: *quick, tmp: tmp, log: os.Stderr, clients: *clients}
 	rep := Report{Machine: machineInfo(), Mode: mode(*quick), Command: "go run ./bench " + strings.Join(args, " "), Started: time.Now().UTC()}
 	e.progress("%s mode on %s (%d cores), %s, commit %s", rep.Mode, rep.Machine.CPU, rep.Machine.Cores, rep.Machine.GoVersion, rep.Machine.Commit)
 	if *traceOut != "" {

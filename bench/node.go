@@ -15,6 +15,7 @@ var nodeAddrRE = regexp.MustCompile(`/ip4/127\.0\.0\.1/tcp/\d+/p2p/[1-9A-HJ-NP-Z
 type nodeProc struct {
 	*proc
 	addr    string // multiaddr with /p2p/ID
+	metrics string // its Prometheus address, if any
 	started time.Duration
 }
 

@@ -3,7 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"net"
+	"net/http"
 	"os"
 	"regexp"
 	"strconv"
@@ -121,7 +124,11 @@ func lookupAll(ctx context.Context, c *rendezvous.Client, ids []peer.ID) (int, e
 
 func runScale(e *env) ([]Result, error) {
 	n := e.sizeFor(200, 10_000)
-	node, err := e.startNode(e.dir("node5"))
+	if e.clients > 0 {
+		n = e.clients
+	}
+	metrics := freeLoopbackAddr()
+	node, err := e.startNode(e.dir("node5"), "--metrics", metrics)
 	fallback := ""
 	if err != nil {
 		fallback = "parley node unavailable (" + firstLine(err.Error()) + "), measured on `bench node` (the same rendezvous/server on a p2p node host, own process)"
@@ -169,6 +176,7 @@ func runScale(e *env) ([]Result, error) {
 	if fallback != "" {
 		rs[0].Note += "; " + fallback
 	}
+	node.metrics = metrics
 	if !e.quick {
 		rs = append(rs, e.ceiling(node, lg, st))
 	}
@@ -295,6 +303,9 @@ func (e *env) ceiling(node *nodeProc, lg *loadProc, first loadStep) Result {
 	r := Result{ID: "5.ceiling", Figure: "largest client count one node held (steps of 2,000)",
 		Unit: "clients", Median: float64(held), Samples: 1}
 	r.Note = fmt.Sprintf("node RSS there %d MiB; limited by: %s", rss/1024, why)
+	if m := scrapeRcmgr(node.metrics); m != "" {
+		r.Note += "; node's resource manager: " + m
+	}
 	r.judge()
 	return r
 }
@@ -302,4 +313,46 @@ func (e *env) ceiling(node *nodeProc, lg *loadProc, first loadStep) Result {
 func firstLine(s string) string {
 	l, _, _ := strings.Cut(s, "\n")
 	return l
+}
+
+// freeLoopbackAddr returns a 127.0.0.1 address with a port free right now.
+func freeLoopbackAddr() string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "127.0.0.1:0"
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// scrapeRcmgr reads the node's Prometheus metrics and returns the libp2p
+// resource-manager lines that say what was refused (blocked resources)
+// and how many inbound connections the system scope holds.
+func scrapeRcmgr(addr string) string {
+	if addr == "" {
+		return ""
+	}
+	c := http.Client{Timeout: 5 * time.Second}
+	resp, err := c.Get("http://" + addr + "/metrics")
+	if err != nil {
+		return ""
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
+	if err != nil {
+		return ""
+	}
+	var out []string
+	for _, l := range strings.Split(string(b), "\n") {
+		name, val, ok := strings.Cut(l, " ")
+		if !ok || val == "0" {
+			continue
+		}
+		if strings.HasPrefix(name, "libp2p_rcmgr_blocked_resources") ||
+			name == `libp2p_rcmgr_connections{dir="inbound",scope="system"}` ||
+			name == `libp2p_rcmgr_limit{resource="conns_inbound",scope="system"}` {
+			out = append(out, strings.TrimPrefix(name, "libp2p_rcmgr_")+"="+val)
+		}
+	}
+	return strings.Join(out, ", ")
 }
