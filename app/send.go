@@ -62,6 +62,32 @@ func (c *Client) Send(ctx context.Context, to PeerID, text string) (MsgID, error
 	return MsgID(r.id), ctx.Err()
 }
 
+// SendBatch queues several texts for to in ONE vault transaction (one
+// sync) and returns their IDs in order. It is Send for bulk senders (bots,
+// imports, benchmarks); either every text is queued or none is.
+func (c *Client) SendBatch(ctx context.Context, to PeerID, texts []string) ([]MsgID, error) {
+	if err := c.enter(); err != nil {
+		return nil, err
+	}
+	defer c.leave()
+	reqs := make([]*sendReq, len(texts))
+	ids := make([]MsgID, len(texts))
+	for i, text := range texts {
+		switch {
+		case len(text) > MaxTextBytes:
+			return nil, ErrTooLong
+		case len(SanitizeText(text)) == 0:
+			return nil, ErrEmpty
+		}
+		reqs[i] = &sendReq{id: newID(), text: SanitizeText(text), done: make(chan error, 1)}
+		ids[i] = MsgID(reqs[i].id)
+	}
+	if err := c.commitSends(to, reqs); err != nil {
+		return nil, fmt.Errorf("send batch: %w", err)
+	}
+	return ids, ctx.Err()
+}
+
 // sendReq is one Send waiting for its commit.
 type sendReq struct {
 	id, text string

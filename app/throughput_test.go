@@ -74,6 +74,33 @@ func TestThroughput(t *testing.T) {
 	total := time.Since(start)
 	t.Logf("%d messages: queued in %v (%.0f/s), all committed at the receiver in %v (%.0f msgs/s)",
 		n, queued, float64(n)/queued.Seconds(), total, float64(n)/total.Seconds())
+
+	// Bulk: SendBatch of 500 at a time, one sender.
+	start = time.Now()
+	texts := make([]string, 500)
+	for b := 0; b < n; b += len(texts) {
+		for i := range texts {
+			texts[i] = fmt.Sprintf("batch %d", b+i)
+		}
+		if _, err := alice.c.SendBatch(t.Context(), bobID, texts); err != nil {
+			t.Fatal(err)
+		}
+	}
+	queued = time.Since(start)
+	deadline = time.After(60 * time.Second)
+	for got = 0; got < n; {
+		select {
+		case ev := <-events:
+			if m, ok := ev.(MessageArrived); ok && strings.HasPrefix(m.Msg.Text, "batch ") {
+				got++
+			}
+		case <-deadline:
+			t.Fatalf("%d of %d batch messages arrived in time", got, n)
+		}
+	}
+	total = time.Since(start)
+	t.Logf("SendBatch: %d messages queued in %v (%.0f/s), all committed at the receiver in %v (%.0f msgs/s)",
+		n, queued, float64(n)/queued.Seconds(), total, float64(n)/total.Seconds())
 }
 
 // connect makes a and b know each other's addresses (no node: LAN case).
