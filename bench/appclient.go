@@ -93,7 +93,7 @@ func (w *appWorld) Close() {
 // befriend: bob adds alice by invite, alice accepts, both see each other
 // as friends and online.
 func (w *appWorld) befriend(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
 	if _, err := w.bob.c.AddContact(ctx, w.alice.c.Me().Invite, "hello"); err != nil {
 		return fmt.Errorf("add contact: %w", err)
