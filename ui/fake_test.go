@@ -320,7 +320,12 @@ func (h *harness) settle() {
 // goroutine, which the test cannot join. Bounded at 5 s.
 func (h *harness) eventually(what string, cond func() bool) {
 	h.t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	h.eventuallyWithin(5*time.Second, what, cond)
+}
+
+func (h *harness) eventuallyWithin(d time.Duration, what string, cond func() bool) {
+	h.t.Helper()
+	deadline := time.Now().Add(d)
 	for time.Now().Before(deadline) {
 		h.settle()
 		if cond() {
