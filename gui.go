@@ -59,8 +59,8 @@ func runGUI(ctx context.Context, args []string, env *environment) error {
 	g.Start()
 	// Ctrl+C or SIGTERM closes the window like the user would.
 	stop := context.AfterFunc(ctx, func() { fyne.Do(a.Quit) })
-	defer stop()
 	w.ShowAndRun()
+	stop() // the loop is gone: nothing may queue on it any more
 	// Shutdown order: the UI is gone; stop the core (cancel + Close), then
 	// wait for Run, which closes the host and the vault on its way out.
 	cancel()
