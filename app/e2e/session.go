@@ -15,7 +15,9 @@ import (
 // Session is a double-ratchet session with one friend (Signal's Double
 // Ratchet, see doc.go). Make one with Accept or OpenAccept, or restore one
 // with UnmarshalSession. A Session is not safe for concurrent use: one
-// conversation owner calls Seal and Open in turn. The zero value is not
+// conversation owner calls Seal and Open in turn. Store it (MarshalBinary)
+// after every Seal, together with the outgoing message, and after every
+// successful Open, before acknowledging the envelope. The zero value is not
 // usable.
 type Session struct {
 	me        *IdentityPrivate
