@@ -150,7 +150,9 @@ func (v *conversation) fetch(before app.MsgID) {
 			showProblem(v.s.g.win, problemOf(err))
 			return
 		}
-		v.more = len(page) == pageSize
+		if before != "" || len(v.msgs) == 0 {
+			v.more = len(page) == pageSize
+		}
 		v.prepend(page, before == "")
 	})
 }
@@ -168,11 +170,19 @@ func (v *conversation) scrolled(p fyne.Position) {
 func (v *conversation) prepend(page []app.Message, first bool) {
 	older := make([]app.Message, 0, len(page))
 	for _, m := range slices.Backward(page) {
-		if _, dup := v.bubbles[m.ID]; !dup {
+		if b, dup := v.bubbles[m.ID]; dup {
+			b.setStatus(m.Status)
+		} else {
 			older = append(older, m)
 		}
 	}
 	oldH := v.column.MinSize().Height
+	if first && len(v.msgs) > 0 { // a reload after a resync: merge by time
+		v.msgs = append(v.msgs, older...)
+		slices.SortStableFunc(v.msgs, func(a, b app.Message) int { return a.SentAt.Compare(b.SentAt) })
+		v.rebuild()
+		return
+	}
 	v.msgs = append(older, v.msgs...)
 	v.rebuild()
 	if first {

@@ -85,6 +85,18 @@ func (f *fakeCore) emit(ev app.Event) {
 	}
 }
 
+// resync drops every subscriber after a Resync, as the core does when a
+// subscriber falls behind.
+func (f *fakeCore) resync() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, ch := range f.subs {
+		ch <- app.Resync{}
+		close(ch)
+	}
+	f.subs = nil
+}
+
 func (f *fakeCore) Me() app.Me         { f.mu.Lock(); defer f.mu.Unlock(); return f.me }
 func (f *fakeCore) Status() app.Status { f.mu.Lock(); defer f.mu.Unlock(); return f.status }
 func (f *fakeCore) Contacts() []app.Contact {

@@ -314,3 +314,23 @@ func TestSendFailureKeepsText(t *testing.T) {
 		t.Error("no problem dialog shown")
 	}
 }
+
+func TestResyncReloads(t *testing.T) {
+	h := unlocked(t, bob)
+	s := h.g.sess
+	conv := h.open(bob.PeerID)
+	// Events were lost: a message and a new contact only the core knows about.
+	h.core.mu.Lock()
+	h.core.history[bob.PeerID] = append(h.core.history[bob.PeerID],
+		app.Message{ID: "lost", Conv: bob.PeerID, From: bob.PeerID, Text: "did you get this?", SentAt: testNow})
+	h.core.contacts = append(h.core.contacts, carol)
+	h.core.mu.Unlock()
+	h.core.resync()
+	h.eventually("reload", func() bool {
+		_, ok := s.contacts.get(carol.PeerID)
+		return ok && conv.bubbles["lost"] != nil
+	})
+	// The drain loop subscribed again: events flow.
+	h.core.emit(app.PresenceChanged{Peer: bob.PeerID, Online: false})
+	h.eventually("presence after resync", func() bool { c, _ := s.contacts.get(bob.PeerID); return !c.Online })
+}

@@ -25,6 +25,7 @@ type session struct {
 	me         app.Me
 	status     app.Status
 	requests   []app.Request
+	snapshots  int // how many snapshots were applied (more than one: resyncs)
 	lastActive time.Time
 	background bool // the window is not in the foreground
 	*mainWindow
@@ -138,10 +139,12 @@ func (s *session) applySnapshot(snap app.Snapshot) {
 	s.contacts.set(snap.Contacts)
 	s.refreshChrome()
 	if s.conv != nil {
-		if c, ok := s.contacts.get(s.conv.peer); ok {
-			s.conv.setContact(c)
+		s.refreshConvContact(s.conv.peer)
+		if s.snapshots > 0 { // a resync: events may have been lost
+			s.conv.fetch("")
 		}
 	}
+	s.snapshots++
 }
 
 // apply changes the model by one event.
@@ -185,8 +188,12 @@ func (s *session) upsertContact(c app.Contact) {
 	s.refreshConvContact(c.PeerID)
 }
 
-// refreshConvContact updates the open conversation's header if it is peer's.
+// refreshConvContact updates the open conversation's header and the details
+// dialog if they show peer.
 func (s *session) refreshConvContact(peer app.PeerID) {
+	if d := s.detailsDlg; d != nil && d.peer == peer {
+		d.refresh()
+	}
 	if s.conv == nil || s.conv.peer != peer {
 		return
 	}
