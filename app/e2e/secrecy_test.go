@@ -123,10 +123,16 @@ func TestFarAheadRejectedQuickly(t *testing.T) {
 	}
 	for name, h := range cases {
 		env := forge(alice.id, appendHeader(nil, &h), e.ciphertext)
-		start := time.Now()
-		expectRejected(t, sb, env, name)
-		if d := time.Since(start); d > 50*time.Millisecond {
-			t.Errorf("%s: rejection took %v", name, d)
+		// The fastest of three tries, so that a busy machine's preemption
+		// does not count: deriving even 2^20 keys would take seconds.
+		fastest := time.Hour
+		for range 3 {
+			start := time.Now()
+			expectRejected(t, sb, env, name)
+			fastest = min(fastest, time.Since(start))
+		}
+		if fastest > 100*time.Millisecond {
+			t.Errorf("%s: rejection took %v", name, fastest)
 		}
 		if sb.skipped.len() != 0 {
 			t.Errorf("%s: %d skipped keys stored", name, sb.skipped.len())
