@@ -320,7 +320,13 @@ func (c *Client) Status() Status {
 // subscriber falls DefaultQueue events behind, it receives Resync and the
 // channel is closed: subscribe again.
 func (c *Client) Subscribe(ctx context.Context) (Snapshot, <-chan Event) {
-	ch := c.hub.subscribe(ctx, DefaultQueue)
+	return c.SubscribeQueue(ctx, DefaultQueue)
+}
+
+// SubscribeQueue is Subscribe with a queue of n events (at least 1), for
+// consumers that must not miss events in bursts (the JSON client).
+func (c *Client) SubscribeQueue(ctx context.Context, n int) (Snapshot, <-chan Event) {
+	ch := c.hub.subscribe(ctx, max(n, 1))
 	return Snapshot{Me: c.Me(), Contacts: c.Contacts(), Requests: c.Requests(), Status: c.Status()}, ch
 }
 

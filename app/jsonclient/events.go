@@ -23,7 +23,7 @@ func (s *session) pump(ctx context.Context, events <-chan app.Event) {
 			return // done, or the client closed
 		}
 		s.out.write(map[string]any{"event": "resync"})
-		_, events = s.c.Subscribe(ctx)
+		_, events = s.c.SubscribeQueue(ctx, eventQueue)
 	}
 }
 

@@ -19,6 +19,11 @@ import (
 // it. Bump it on any incompatible change.
 const ProtocolVersion = 1
 
+// eventQueue is how many events the JSON client may fall behind by (a
+// mailbox of thousands of messages arrives in bursts); past it, a resync
+// event is written.
+const eventQueue = 1 << 16
+
 // maxLine bounds one request line; longer lines get an error reply.
 const maxLine = 4 << 20
 
@@ -44,7 +49,7 @@ func (s *session) run(ctx context.Context, stdin io.Reader) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
-	_, events := s.c.Subscribe(ctx)
+	_, events := s.c.SubscribeQueue(ctx, eventQueue)
 	runErr := make(chan error, 1)
 	wg.Go(func() { runErr <- s.c.Run(ctx) })
 	wg.Go(func() { s.pump(ctx, events) })
