@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -153,7 +154,7 @@ func fill(b testing.TB, mb *mailbox, inbox peer.ID, count int) {
 	for range 100 {
 		wg.Go(func() {
 			for next.Add(1) <= int64(count) {
-				if st := mb.put(peer.ID("filler"), &rendezvous.Put{To: []byte(inbox), Envelope: env}); st != rendezvous.Status_STATUS_OK {
+				if st := mb.put(context.Background(), peer.ID("filler"), &rendezvous.Put{To: []byte(inbox), Envelope: env}); st != rendezvous.Status_STATUS_OK {
 					panic(fmt.Sprintf("fill: %v", st))
 				}
 			}

@@ -59,7 +59,7 @@ func (mb *mailbox) fetch(from peer.ID, m *rendezvous.Fetch) *rendezvous.MailboxR
 
 // ack deletes the named items from from's own inbox. IDs of items that are
 // not there (already acked, expired, or another inbox's) are ignored.
-func (mb *mailbox) ack(from peer.ID, m *rendezvous.Ack) rendezvous.Status {
+func (mb *mailbox) ack(ctx context.Context, from peer.ID, m *rendezvous.Ack) rendezvous.Status {
 	ids := m.GetIds()
 	if len(ids) > rendezvous.MaxAckIDs {
 		return rendezvous.Status_STATUS_TOO_LARGE
@@ -75,7 +75,7 @@ func (mb *mailbox) ack(from peer.ID, m *rendezvous.Ack) rendezvous.Status {
 		}
 		o.dels[i] = itemKey(from, seq)
 	}
-	if err := mb.store.submit(o); err != nil {
+	if err := mb.store.submit(ctx, o); err != nil {
 		mb.logger.Warn("ack", "inbox", from, "err", err)
 		return rendezvous.Status_STATUS_INTERNAL
 	}
@@ -122,7 +122,7 @@ func (mb *mailbox) expire(ctx context.Context, now time.Time) error {
 		for i := range n {
 			o.dels[i] = victims[i].key
 		}
-		if err := mb.store.submit(o); err != nil {
+		if err := mb.store.submit(ctx, o); err != nil {
 			return fmt.Errorf("delete expired envelopes: %w", err)
 		}
 		for i := range n {

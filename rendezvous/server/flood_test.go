@@ -52,10 +52,10 @@ func TestMailboxFlood(t *testing.T) {
 	var legitErr error
 	for round := range 4 { // 4 simulated seconds
 		for i := 0; i < 200; i++ { // the single flooder, as fast as it can
-			counts[mb.put(ids[0], &rendezvous.Put{To: []byte(victim), Envelope: []byte("spam")})]++
+			counts[mb.put(t.Context(), ids[0], &rendezvous.Put{To: []byte(victim), Envelope: []byte("spam")})]++
 		}
 		for _, id := range ids[1:] { // 1,000 fresh IDs, one deposit each per second
-			counts[mb.put(id, &rendezvous.Put{To: []byte(victim), Envelope: []byte("spam")})]++
+			counts[mb.put(t.Context(), id, &rendezvous.Put{To: []byte(victim), Envelope: []byte("spam")})]++
 		}
 		if err := legit.Put(t.Context(), friendHost.ID(), fmt.Appendf(nil, "hello %d", round)); err != nil {
 			legitErr = err

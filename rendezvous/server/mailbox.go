@@ -129,13 +129,13 @@ func (mb *mailbox) handle(ctx context.Context, from peer.ID, req []byte) ([]byte
 	var resp *rendezvous.MailboxResponse
 	switch op := m.GetOp().(type) {
 	case *rendezvous.MailboxRequest_Put:
-		resp = &rendezvous.MailboxResponse{Status: mb.put(from, op.Put)}
+		resp = &rendezvous.MailboxResponse{Status: mb.put(ctx, from, op.Put)}
 		mb.metrics.op("put")
 	case *rendezvous.MailboxRequest_Fetch:
 		resp = mb.fetch(from, op.Fetch)
 		mb.metrics.op("fetch")
 	case *rendezvous.MailboxRequest_Ack:
-		resp = &rendezvous.MailboxResponse{Status: mb.ack(from, op.Ack)}
+		resp = &rendezvous.MailboxResponse{Status: mb.ack(ctx, from, op.Ack)}
 		mb.metrics.op("ack")
 	default:
 		resp = &rendezvous.MailboxResponse{Status: rendezvous.Status_STATUS_BAD_REQUEST}
@@ -151,7 +151,7 @@ func (mb *mailbox) remoteIP(p peer.ID) string {
 	return ""
 }
 
-func (mb *mailbox) put(from peer.ID, m *rendezvous.Put) rendezvous.Status {
+func (mb *mailbox) put(ctx context.Context, from peer.ID, m *rendezvous.Put) rendezvous.Status {
 	to, err := peer.IDFromBytes(m.GetTo())
 	env := m.GetEnvelope()
 	switch {
@@ -171,7 +171,7 @@ func (mb *mailbox) put(from peer.ID, m *rendezvous.Put) rendezvous.Status {
 	if !ok {
 		return rendezvous.Status_STATUS_QUOTA
 	}
-	if err := mb.store.submit(&op{key: itemKey(to, seq), val: env}); err != nil {
+	if err := mb.store.submit(ctx, &op{key: itemKey(to, seq), val: env}); err != nil {
 		mb.release(to, usage{1, int64(len(env))})
 		mb.logger.Warn("store envelope", "to", to, "size", len(env), "err", err)
 		return rendezvous.Status_STATUS_INTERNAL

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -39,13 +40,17 @@ func newStore(db *badger.DB, m *metrics) *store {
 	return &store{db: db, metrics: m, ops: make(chan *op), quit: make(chan struct{}), done: make(chan struct{})}
 }
 
-// submit queues o and waits until it is durable (or failed).
-func (s *store) submit(o *op) error {
+// submit queues o and waits until it is durable (or failed). ctx bounds
+// only the wait for the writer to take o: once taken, the outcome is always
+// awaited (one commit), so that quota accounting matches what is on disk.
+func (s *store) submit(ctx context.Context, o *op) error {
 	o.done = make(chan error, 1)
 	select {
 	case s.ops <- o:
 	case <-s.done:
 		return errClosed
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 	return <-o.done
 }

@@ -21,7 +21,7 @@ func TestGroupCommit(t *testing.T) {
 	for i := range puts {
 		wg.Go(func() {
 			from := peer.ID(rune('a' + i))
-			if st := n.srv.mbox.put(from, &rendezvous.Put{To: []byte(bh.ID()), Envelope: []byte("x")}); st != rendezvous.Status_STATUS_OK {
+			if st := n.srv.mbox.put(t.Context(), from, &rendezvous.Put{To: []byte(bh.ID()), Envelope: []byte("x")}); st != rendezvous.Status_STATUS_OK {
 				t.Errorf("put %d: %v", i, st)
 			}
 		})
