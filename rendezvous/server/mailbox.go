@@ -37,7 +37,6 @@ type mailbox struct {
 	logger  *slog.Logger
 	senders *limiters
 	ips     *limiters // nil when the per-IP limit is off
-	limiter *limiterSet
 	// loaded is closed when load has finished; loadErr is its outcome.
 	loaded  chan struct{}
 	loadErr error
@@ -56,12 +55,10 @@ type mailbox struct {
 	lastSeq uint64
 }
 
-// limiterSet lets the sweeper forget idle buckets of both kinds.
-type limiterSet struct{ senders, ips *limiters }
-
-func (l *limiterSet) forget(now time.Time) {
-	l.senders.forget(now)
-	l.ips.forget(now)
+// forgetIdle drops rate-limit buckets that have refilled.
+func (mb *mailbox) forgetIdle(now time.Time) {
+	mb.senders.forget(now)
+	mb.ips.forget(now)
 }
 
 func newMailbox(cfg Config, db *badger.DB, st *store, m *metrics, logger *slog.Logger) *mailbox {
@@ -75,7 +72,6 @@ func newMailbox(cfg Config, db *badger.DB, st *store, m *metrics, logger *slog.L
 	if cfg.PerIPRate > 0 {
 		mb.ips = newLimiters(cfg.PerIPRate, 10*cfg.PerSenderBurst)
 	}
-	mb.limiter = &limiterSet{senders: mb.senders, ips: mb.ips}
 	return mb
 }
 

@@ -260,7 +260,7 @@ func (s *Server) sweep(ctx context.Context) {
 		}
 		now := s.cfg.Now()
 		s.reg.expire(now)
-		s.mbox.limiter.forget(now)
+		s.mbox.forgetIdle(now)
 		s.dir.claims.forget(now)
 		if err := s.mbox.expire(ctx, now); err != nil && ctx.Err() == nil {
 			s.logger.Warn("expire envelopes", "err", err)
