@@ -126,16 +126,15 @@ func (c *Client) fetchAll(ctx context.Context) bool {
 	return ok
 }
 
-// fetchBatch is how many mailbox items one FETCH asks for: each batch is
-// committed in one transaction and then acknowledged, so a big mailbox
-// shows its first messages quickly.
-const fetchBatch = 64
-
-// drain fetches and processes one node's mailbox until it is empty.
+// drain fetches and processes one node's mailbox until a round makes no
+// progress. Items answered RETRY (a friend request over the rate limit, a
+// vault error) are not acknowledged: they stay on the node and come back
+// with the next fetch, behind nothing, since the node returns the oldest
+// first and a round takes up to MaxFetchItems.
 func (c *Client) drain(ctx context.Context, n *rendezvous.Client) error {
 	for {
 		cctx, cancel := context.WithTimeout(ctx, c.cfg.Timing.Call)
-		items, err := n.Fetch(cctx, fetchBatch)
+		items, err := n.Fetch(cctx, rendezvous.MaxFetchItems)
 		cancel()
 		if err != nil || len(items) == 0 {
 			return err
@@ -154,14 +153,14 @@ func (c *Client) drain(ctx context.Context, n *rendezvous.Client) error {
 				acks = append(acks, items[i].ID)
 			}
 		}
+		if len(acks) == 0 {
+			return nil // only items that must wait: try again next round
+		}
 		cctx, cancel = context.WithTimeout(ctx, c.cfg.Timing.Call)
 		err = n.Ack(cctx, acks)
 		cancel()
 		if err != nil {
 			return err
-		}
-		if len(acks) < len(items) {
-			return nil // some must wait; try again on the next round
 		}
 	}
 }

@@ -76,13 +76,33 @@ func waitRegistered(t *testing.T, node *testNode, p PeerID) {
 // MaxPendingRequests, and requests are rate-limited.
 func TestRequestQueueBounded(t *testing.T) {
 	bob := newUser(t, "bob")
-	bob.c.reqLimit = newBucket(1e9, 1<<30, time.Now) // measure the bound, not the rate
+	// Over the rate: requests past the burst wait (RETRY: left on the
+	// node, fetched again later), they are not dropped.
+	var burst [][]byte
+	for range requestBurst + 10 {
+		burst = append(burst, newStrangerRequest(t, bob))
+	}
+	verdicts, err := bob.c.ingest("", burst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	retry := 0
+	for _, v := range verdicts {
+		if v == Verdict_VERDICT_RETRY {
+			retry++
+		}
+	}
+	if n := len(bob.c.Requests()); n != requestBurst || retry != 10 {
+		t.Fatalf("over the rate: %d stored, %d to retry; want %d and 10", n, retry, requestBurst)
+	}
+
+	bob.c.reqLimit = newBucket(1e9, 1<<30, time.Now) // now measure the bound, not the rate
 	var packets [][]byte
-	for range MaxPendingRequests + 20 {
+	for range MaxPendingRequests - requestBurst + 20 {
 		stranger := newStrangerRequest(t, bob)
 		packets = append(packets, stranger)
 	}
-	verdicts, err := bob.c.ingest("", packets)
+	verdicts, err = bob.c.ingest("", packets)
 	if err != nil {
 		t.Fatal(err)
 	}

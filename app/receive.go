@@ -214,8 +214,10 @@ func (c *Client) queueReceiptsTx(tx *vault.Tx, receipts map[PeerID][]string, res
 // into a key change that waits for the user.
 func (c *Client) onRequest(tx *vault.Tx, from PeerID, body []byte, res *batchResult) (Verdict, error) {
 	if !c.reqLimit.allow() {
-		c.dropped("request rate", from, nil)
-		return Verdict_VERDICT_REFUSED, nil
+		// Delayed, not lost: a mailbox item stays on the node (bounded by
+		// its quota and TTL) and is fetched again; a direct sender retries.
+		c.log.Debug("request rate limited", "peer", from)
+		return Verdict_VERDICT_RETRY, nil
 	}
 	ci, greeting, state, err := c.id.openRequest(body)
 	if err != nil || (from != "" && from != ci.Peer) || ci.Peer == c.id.peerID() {
