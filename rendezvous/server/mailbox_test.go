@@ -259,3 +259,19 @@ func TestCloseWithRequestsInFlight(t *testing.T) {
 	}
 	t.Logf("%d acknowledged, %d stored", len(acked), len(got))
 }
+
+// TestSweeperExpires: the background sweeper deletes expired envelopes and
+// returns their quota without anyone fetching.
+func TestSweeperExpires(t *testing.T) {
+	clk := newClock()
+	n := startNode(t, Config{Now: clk.Now, TTL: time.Hour, SweepEvery: 20 * time.Millisecond})
+	alice, _ := newClient(t, n)
+	_, bh := newClient(t, n)
+	if err := alice.Put(t.Context(), bh.ID(), []byte("short-lived")); err != nil {
+		t.Fatal(err)
+	}
+	clk.Add(2 * time.Hour)
+	if !eventually(t, 5*time.Second, func() bool { return n.srv.mbox.stored().count == 0 }) {
+		t.Fatalf("stored = %+v 5s after expiry, want empty", n.srv.mbox.stored())
+	}
+}
