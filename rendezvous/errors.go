@@ -15,6 +15,9 @@ var (
 	ErrDenied      = errors.New("rendezvous: denied")
 	ErrBadRequest  = errors.New("rendezvous: bad request")
 	ErrInternal    = errors.New("rendezvous: node error")
+	// ErrStorageFull means the node's disk is (nearly) full; nothing was
+	// stored and a later retry may succeed.
+	ErrStorageFull = errors.New("rendezvous: node storage full")
 )
 
 // StatusError maps a wire status to its sentinel error (nil for STATUS_OK).
@@ -38,6 +41,8 @@ func StatusError(s Status) error {
 		return ErrBadRequest
 	case Status_STATUS_INTERNAL:
 		return ErrInternal
+	case Status_STATUS_STORAGE_FULL:
+		return ErrStorageFull
 	default:
 		return fmt.Errorf("%w: unknown status %d", ErrInternal, s)
 	}

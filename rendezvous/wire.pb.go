@@ -38,6 +38,8 @@ const (
 	Status_STATUS_RATE_LIMITED Status = 6
 	Status_STATUS_TOO_LARGE    Status = 7
 	Status_STATUS_INTERNAL     Status = 8
+	// The node's disk is (nearly) full: nothing was stored; retry later.
+	Status_STATUS_STORAGE_FULL Status = 9
 )
 
 // Enum value maps for Status.
@@ -52,6 +54,7 @@ var (
 		6: "STATUS_RATE_LIMITED",
 		7: "STATUS_TOO_LARGE",
 		8: "STATUS_INTERNAL",
+		9: "STATUS_STORAGE_FULL",
 	}
 	Status_value = map[string]int32{
 		"STATUS_OK":           0,
@@ -63,6 +66,7 @@ var (
 		"STATUS_RATE_LIMITED": 6,
 		"STATUS_TOO_LARGE":    7,
 		"STATUS_INTERNAL":     8,
+		"STATUS_STORAGE_FULL": 9,
 	}
 )
 
@@ -1092,7 +1096,7 @@ const file_rendezvous_wire_proto_rawDesc = "" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1a\n" +
 	"\benvelope\x18\x02 \x01(\fR\benvelope\x12 \n" +
 	"\fat_unix_nano\x18\x03 \x01(\x03R\n" +
-	"atUnixNano*\xc5\x01\n" +
+	"atUnixNano*\xde\x01\n" +
 	"\x06Status\x12\r\n" +
 	"\tSTATUS_OK\x10\x00\x12\x16\n" +
 	"\x12STATUS_BAD_REQUEST\x10\x01\x12\x11\n" +
@@ -1102,7 +1106,8 @@ const file_rendezvous_wire_proto_rawDesc = "" +
 	"\fSTATUS_QUOTA\x10\x05\x12\x17\n" +
 	"\x13STATUS_RATE_LIMITED\x10\x06\x12\x14\n" +
 	"\x10STATUS_TOO_LARGE\x10\a\x12\x13\n" +
-	"\x0fSTATUS_INTERNAL\x10\bB*Z(github.com/parley-chat/parley/rendezvousb\x06proto3"
+	"\x0fSTATUS_INTERNAL\x10\b\x12\x17\n" +
+	"\x13STATUS_STORAGE_FULL\x10\tB*Z(github.com/parley-chat/parley/rendezvousb\x06proto3"
 
 var (
 	file_rendezvous_wire_proto_rawDescOnce sync.Once

@@ -23,6 +23,7 @@ type directory struct {
 	maxNames int
 	now      func() time.Time
 	metrics  *metrics
+	guard    *diskGuard
 	// claims rate-limits CLAIMs per IP (per peer when the IP is unknown),
 	// so fresh peer IDs cannot fill the disk with names; ipOf is the
 	// mailbox's address lookup.
@@ -72,6 +73,9 @@ func (d *directory) claim(from peer.ID, m *rendezvous.Claim) (*rendezvous.Direct
 	}
 	if !d.claims.allow(key, d.now()) {
 		return dirStatus(rendezvous.Status_STATUS_RATE_LIMITED), nil
+	}
+	if err := d.guard.check(); err != nil {
+		return dirStatus(rendezvous.Status_STATUS_STORAGE_FULL), nil
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()

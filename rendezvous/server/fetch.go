@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"time"
 
@@ -76,6 +77,9 @@ func (mb *mailbox) ack(ctx context.Context, from peer.ID, m *rendezvous.Ack) ren
 		o.dels[i] = itemKey(from, seq)
 	}
 	if err := mb.store.submit(ctx, o); err != nil {
+		if errors.Is(err, errStorageFull) {
+			return rendezvous.Status_STATUS_STORAGE_FULL
+		}
 		mb.logger.Warn("ack", "inbox", from, "err", err)
 		return rendezvous.Status_STATUS_INTERNAL
 	}

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -169,6 +170,9 @@ func (mb *mailbox) put(ctx context.Context, from peer.ID, m *rendezvous.Put) ren
 	}
 	if err := mb.store.submit(ctx, &op{key: itemKey(to, seq), val: env}); err != nil {
 		mb.release(to, usage{1, int64(len(env))})
+		if errors.Is(err, errStorageFull) {
+			return rendezvous.Status_STATUS_STORAGE_FULL // the guard logs the transition
+		}
 		mb.logger.Warn("store envelope", "to", to, "size", len(env), "err", err)
 		return rendezvous.Status_STATUS_INTERNAL
 	}

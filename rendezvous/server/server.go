@@ -47,6 +47,11 @@ type Config struct {
 	MaxNamesPerOwner int
 	// RegistryTTL caps (and defaults) the TTL of a registration (1h).
 	RegistryTTL time.Duration
+	// MinFreeBytes is the free space on Dir's file system below which the
+	// node refuses writes with STATUS_STORAGE_FULL instead of letting
+	// Badger die of SIGBUS (72 MiB: twice the memtable plus a margin); a
+	// negative value turns the guard off.
+	MinFreeBytes int64
 	// FrameTimeout is how long one request frame may take to arrive once
 	// its first byte has (10s); a slow-loris stream is reset after it.
 	FrameTimeout time.Duration
@@ -76,6 +81,7 @@ func (c Config) withDefaults() Config {
 	setDefault(&c.RegistryTTL, time.Hour)
 	setDefault(&c.SweepEvery, time.Minute)
 	setDefault(&c.FrameTimeout, 10*time.Second)
+	setDefault(&c.MinFreeBytes, defaultMinFree)
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -128,8 +134,11 @@ func Open(cfg Config) (*Server, error) {
 		WithSyncWrites(true).
 		WithLogger(badgerLogger{logger.With("component", "badger")}).
 		WithNumVersionsToKeep(1).
-		WithBlockCacheSize(64 << 20)
+		WithBlockCacheSize(64 << 20).
+		WithMemTableSize(memTableSize)
+	guard := newDiskGuard(cfg.Dir, cfg.MinFreeBytes, logger)
 	if cfg.InMemory {
+		guard = nil
 		opts = opts.WithDir("").WithValueDir("").WithInMemory(true).WithSyncWrites(false)
 	}
 	db, err := badger.Open(opts)
@@ -138,9 +147,9 @@ func Open(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, logger: logger, db: db}
 	s.metrics = newMetrics()
-	s.store = newStore(db, s.metrics)
+	s.store = newStore(db, s.metrics, guard)
 	s.reg = newRegistry(cfg, s.metrics)
-	s.dir = &directory{db: db, maxNames: cfg.MaxNamesPerOwner, now: cfg.Now, metrics: s.metrics,
+	s.dir = &directory{db: db, maxNames: cfg.MaxNamesPerOwner, now: cfg.Now, metrics: s.metrics, guard: guard,
 		claims: newLimiters(claimRate, claimBurst)}
 	s.mbox = newMailbox(cfg, db, s.store, s.metrics, logger)
 	s.dir.ipOf = s.mbox.remoteIP

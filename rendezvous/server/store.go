@@ -30,14 +30,15 @@ type op struct {
 // a delete's size is read and applied by a single goroutine.
 type store struct {
 	db      *badger.DB
+	guard   *diskGuard
 	metrics *metrics
 	ops     chan *op // unbuffered: a send succeeds only if the writer takes it
 	quit    chan struct{}
 	done    chan struct{} // closed when the writer has exited
 }
 
-func newStore(db *badger.DB, m *metrics) *store {
-	return &store{db: db, metrics: m, ops: make(chan *op), quit: make(chan struct{}), done: make(chan struct{})}
+func newStore(db *badger.DB, m *metrics, g *diskGuard) *store {
+	return &store{db: db, guard: g, metrics: m, ops: make(chan *op), quit: make(chan struct{}), done: make(chan struct{})}
 }
 
 // submit queues o and waits until it is durable (or failed). ctx bounds
@@ -89,6 +90,9 @@ func (s *store) close() { close(s.quit) }
 // commit applies batch in as few transactions as Badger's size limit allows
 // (one, normally); with SyncWrites each commit is one fsync.
 func (s *store) commit(batch []*op) error {
+	if err := s.guard.check(); err != nil {
+		return err
+	}
 	txn := s.db.NewTransaction(true)
 	defer func() { txn.Discard() }()
 	for _, o := range batch {
