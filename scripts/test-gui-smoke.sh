@@ -124,19 +124,19 @@ say 8 "$alice" "Dinner tomorrow? I found a place that does proper ramen." "$T/al
 say 7 "$bob" "Absolutely. What time?" "$T/bob.out"
 say 8 "$alice" "See you at 6 then, table is booked." "$T/alice.out"
 echo '{"id":99,"cmd":"quit"}' >&7
-for ((i = 0; i < 100; i++)); do kill -0 "$alice_pid" 2>/dev/null || break; sleep 0.1; done
+for ((i = 0; i < 300; i++)); do kill -0 "$alice_pid" 2>/dev/null || break; sleep 0.1; done
 kill -0 "$alice_pid" 2>/dev/null && fail "Alice's headless client did not quit"
 
 step "opening Alice's profile in the desktop app on :$display"
 "$T/parley" --data "$T/alice" >"$T/gui.out" 2>"$T/gui.log" &
 pids+=($!)
-wid=$(timeout 30 xdotool search --sync --name '^parley$' | head -n1) || true
-[ -n "$wid" ] || fail "no parley window within 30 s"
+wid=$(timeout 60 xdotool search --sync --name '^parley$' | head -n1) || true
+[ -n "$wid" ] || fail "no parley window within 60 s"
 xdotool mousemove --window "$wid" 500 300
 xdotool type --delay 5 "$pass"
 xdotool key Return
 # Unlocking (Argon2id, about a second) ends with the profile name in the title.
-timeout 30 xdotool search --sync --name '^Alice - parley$' >/dev/null || fail "not unlocked within 30 s"
+timeout 60 xdotool search --sync --name '^Alice - parley$' >/dev/null || fail "not unlocked within 60 s"
 # Open the conversation with Bob: the first row of the contact list.
 xdotool mousemove --window "$wid" 150 112 click 1
 sleep 1.5 # let the conversation load and render; nothing to wait on from outside
