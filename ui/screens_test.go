@@ -334,3 +334,43 @@ func TestResyncReloads(t *testing.T) {
 	h.core.emit(app.PresenceChanged{Peer: bob.PeerID, Online: false})
 	h.eventually("presence after resync", func() bool { c, _ := s.contacts.get(bob.PeerID); return !c.Online })
 }
+
+func TestSettingsAndInvite(t *testing.T) {
+	h := unlocked(t, bob)
+	s := h.g.sess
+	s.showInvite()
+	test.Tap(s.inviteDlg.copyBtn)
+	if got := h.g.app.Clipboard().Content(); got != h.core.me.Invite {
+		t.Errorf("clipboard = %q, want the invite", got)
+	}
+	s.closeDialogs()
+
+	s.showSettings()
+	d := s.settingsDlg
+	d.nodes.SetText("/ip4/203.0.113.7/tcp/4001/p2p/12D3KooWNode\n")
+	test.Tap(d.saveNodes)
+	test.Type(d.username, "@alice")
+	test.Tap(d.claim)
+	h.settle()
+	if len(h.core.nodes) != 1 || len(h.core.nodes[0]) != 1 || h.core.nodes[0][0] != "/ip4/203.0.113.7/tcp/4001/p2p/12D3KooWNode" {
+		t.Errorf("SetNodes calls = %q", h.core.nodes)
+	}
+	if len(h.core.claimed) != 1 || h.core.claimed[0] != "alice" {
+		t.Errorf("Claim calls = %q, want [alice]", h.core.claimed)
+	}
+	if !strings.Contains(d.saved.Text, "@alice") {
+		t.Errorf("confirmation = %q", d.saved.Text)
+	}
+	if !d.changePass.Disabled() {
+		t.Error("Change passphrase enabled on an empty form")
+	}
+	d.autoLock.SetSelected(lockLabel(0))
+	if got := h.g.autoLockMinutes(); got != 0 {
+		t.Errorf("auto-lock = %d after choosing Never", got)
+	}
+	h.now = h.now.Add(24 * time.Hour)
+	s.checkIdle()
+	if h.g.sess == nil {
+		t.Error("locked although auto-lock is off")
+	}
+}
