@@ -129,3 +129,27 @@ func TestChangePassphrase(t *testing.T) {
 		t.Fatalf("second Close = %v, want nil", err)
 	}
 }
+
+func TestSetNodes(t *testing.T) {
+	node := startNode(t)
+	u := newUser(t, "alice")
+	if !u.c.Status().Embedded {
+		t.Errorf("a profile without nodes should run the embedded node: %+v", u.c.Status())
+	}
+	before := u.c.Me().Invite
+	if err := u.c.SetNodes(t.Context(), []string{"not a multiaddr"}); !errors.Is(err, ErrBadNode) {
+		t.Fatalf("SetNodes(garbage) = %v, want ErrBadNode", err)
+	}
+	if err := u.c.SetNodes(t.Context(), []string{node.addr}); err != nil {
+		t.Fatalf("SetNodes: %v", err)
+	}
+	me := u.c.Me()
+	if len(me.Nodes) != 1 || me.Nodes[0] != node.addr || me.Invite == before {
+		t.Fatalf("after SetNodes: nodes %v, invite changed %v", me.Nodes, me.Invite != before)
+	}
+	ci, err := parseInviteCard(me.Invite)
+	if err != nil || len(ci.Nodes) != 1 || ci.Nodes[0] != node.addr {
+		t.Fatalf("new invite's card lists %v (%v), want the node", ci.Nodes, err)
+	}
+	waitRegistered(t, node, u.id())
+}

@@ -268,6 +268,9 @@ func (c *Client) myCard(tx *vault.Tx) ([]byte, error) {
 
 func (c *Client) emitAll(evs []Event) {
 	for _, ev := range evs {
+		if _, ok := ev.(FriendAccepted); ok {
+			signal(c.peers.presence) // a new friend: look them up now
+		}
 		c.hub.emit(ev)
 	}
 }

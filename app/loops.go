@@ -16,10 +16,14 @@ import (
 // before the TTL runs out and reconnecting with backoff when a node goes
 // away (a restart, a network change).
 func (c *Client) registerLoop(ctx context.Context) error {
-	if c.nodes.isEmbedded() {
+	for c.nodes.isEmbedded() {
+		// Our own node is always reachable; SetNodes wakes us.
 		c.setReachable(true)
-		<-ctx.Done()
-		return nil
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-c.peers.nodeDown:
+		}
 	}
 	notifee := &network.NotifyBundle{DisconnectedF: func(_ network.Network, conn network.Conn) {
 		if c.nodes.isHome(conn.RemotePeer()) {
@@ -165,9 +169,16 @@ func (c *Client) drain(ctx context.Context, n *rendezvous.Client) error {
 	}
 }
 
-// presenceLoop looks friends up on their home nodes periodically and
+// presenceLoop looks friends up on their home nodes periodically, and at
+// once when a connection opens or closes or a friendship completes, and
 // reports changes.
 func (c *Client) presenceLoop(ctx context.Context) error {
+	notifee := &network.NotifyBundle{
+		ConnectedF:    func(network.Network, network.Conn) { signal(c.peers.presence) },
+		DisconnectedF: func(network.Network, network.Conn) { signal(c.peers.presence) },
+	}
+	c.host.Network().Notify(notifee)
+	defer c.host.Network().StopNotify(notifee)
 	t := time.NewTicker(c.cfg.Timing.Presence)
 	defer t.Stop()
 	for {
@@ -176,6 +187,7 @@ func (c *Client) presenceLoop(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
+		case <-c.peers.presence:
 		}
 	}
 }

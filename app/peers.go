@@ -33,6 +33,9 @@ type peerState struct {
 	fetch chan struct{}
 	// nodeDown wakes registerLoop when a home node connection drops.
 	nodeDown chan struct{}
+	// presence wakes presenceLoop (a connection opened or closed, a new
+	// friend).
+	presence chan struct{}
 	// lan records when mDNS last found each peer.
 	lan map[PeerID]time.Time
 	// drops counts refused packets.
@@ -54,6 +57,7 @@ func newPeerState() *peerState {
 		kick:     make(chan struct{}, 1),
 		fetch:    make(chan struct{}, 1),
 		nodeDown: make(chan struct{}, 1),
+		presence: make(chan struct{}, 1),
 	}
 }
 
