@@ -5,7 +5,7 @@
 # FUZZTIME (default 5s) sets how long each fuzz target runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export LANG=C.UTF-8
+export LANG=en_US.UTF-8  # Fyne cannot parse "C" as a locale
 step() { printf '\n=== %s\n' "$*"; }
 
 step "gofmt"
