@@ -4,7 +4,7 @@
 # xdotool for the window smoke test, mingw-w64 for the Windows cross-build.
 set -euo pipefail
 pkgs=(gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev
-      libxinerama-dev libxi-dev libxxf86vm-dev xvfb xauth imagemagick xdotool file
+      libxinerama-dev libxi-dev libxxf86vm-dev xvfb xauth imagemagick xdotool jq file
       gcc-mingw-w64-x86-64)
 missing=()
 for p in "${pkgs[@]}"; do
