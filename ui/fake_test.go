@@ -320,6 +320,7 @@ func newHarness(t *testing.T, exists bool) *harness {
 // goroutine, until nothing is left.
 func (h *harness) settle() {
 	for range 1000 {
+		h.g.closing.Wait()
 		h.g.bg.wait()
 		if !h.q.run() {
 			return

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -23,6 +24,8 @@ type GUI struct {
 	opener Opener
 	now    func() time.Time
 	bg     tasks
+	// closing counts locked cores still closing; Unlock waits for it.
+	closing sync.WaitGroup
 
 	// Fields below are touched only on the UI goroutine.
 	sess     *session        // the unlocked profile; nil while locked

@@ -295,6 +295,14 @@ func TestAutoLock(t *testing.T) {
 	if len(h.w.Canvas().Overlays().List()) != 0 {
 		t.Error("dialogs left open over the unlock screen")
 	}
+	if got := h.w.Title(); got != "parley" {
+		t.Errorf("title after lock = %q, want no profile name", got)
+	}
+	// Unlock again: a new session over the reopened core.
+	test.Type(h.g.unlock.pass, h.op.pass)
+	test.Tap(h.g.unlock.unlock)
+	h.settle()
+	h.eventually("second unlock", func() bool { return h.g.sess != nil && h.g.sess.contacts.len() == 1 })
 }
 
 func TestSendFailureKeepsText(t *testing.T) {

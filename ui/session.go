@@ -102,11 +102,12 @@ func (s *session) stop() {
 func (s *session) end() {
 	s.stop()
 	s.closeDialogs()
-	s.g.bg.start(func() error {
-		err := s.core.Close()
+	// The next unlock waits for this (g.closing): the vault must be closed
+	// before it is opened again.
+	s.g.closing.Go(func() {
+		_ = s.core.Close()
 		s.wg.Wait()
-		return err
-	}, func(error) {})
+	})
 }
 
 // call runs a core call off the UI goroutine; on error it shows the Problem.

@@ -51,6 +51,7 @@ func (s *unlockScreen) submit() {
 	var core Core
 	s.g.bg.start(func() error {
 		defer clear(pass)
+		s.g.closing.Wait()
 		var err error
 		core, err = s.g.opener.Unlock(s.g.ctx, pass)
 		return err
