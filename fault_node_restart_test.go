@@ -38,13 +38,13 @@ func TestFaultNodeRestart(t *testing.T) {
 	// Presence through the restarted node: bob leaves, alice sees it, sends
 	// to his mailbox, bob comes back and alice sees him online again.
 	w.bob.quit()
-	w.alice.waitEvent("presence", func(m map[string]any) bool { return m["peer_id"] == w.bobID && m["online"] == false })
+	waitOnline(t, w.alice, w.bobID, false)
 	for i := range 10 {
 		w.alice.ok("send", map[string]any{"to": w.bobID, "text": fmt.Sprintf("after restart %d", i)})
 	}
 	waitMailboxed(t, w.alice, w.bobID, 10)
 	w.bob = startClient(t, w.bin, w.bobDir, "bob")
-	w.alice.waitEvent("presence", func(m map[string]any) bool { return m["peer_id"] == w.bobID && m["online"] == true })
+	waitOnline(t, w.alice, w.bobID, true)
 
 	sent := waitAllDelivered(t, w.alice, w.bobID, 100, e2eWait)
 	assertExactlyOnce(t, sent, historyOf(w.bob, w.aliceID, 100), w.aliceID)
@@ -72,6 +72,25 @@ func waitReachable(t *testing.T, c *clientProc, want bool) {
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("%s: node_reachable still %v after 45s", c.name, st["node_reachable"])
+		}
+		time.Sleep(100 * time.Millisecond) // polling interval of a bounded wait
+	}
+}
+
+// waitOnline polls c's contacts until peer's presence is want. (Presence
+// is polled every 5 s by the client, so a short absence may never show as
+// an event; the contact list's state is what the user sees.)
+func waitOnline(t *testing.T, c *clientProc, peerID string, want bool) {
+	t.Helper()
+	deadline := time.Now().Add(e2eWait)
+	for {
+		for _, ct := range c.ok("contacts", nil).([]any) {
+			if m := ct.(map[string]any); m["peer_id"] == peerID && m["online"] == want {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: %s never showed online=%v within %v", c.name, peerID, want, e2eWait)
 		}
 		time.Sleep(100 * time.Millisecond) // polling interval of a bounded wait
 	}

@@ -43,9 +43,13 @@ func TestMailboxFloodOverTheWire(t *testing.T) {
 	var (
 		one, many       attack.FloodResult
 		oneErr, manyErr error
+		oneTook         time.Duration
 		wg              sync.WaitGroup
 	)
-	wg.Go(func() { one, oneErr = attack.PutFlood(ctx, node, attackerIP, bob, junk, 1, 400, 1) })
+	wg.Go(func() {
+		one, oneErr = attack.PutFlood(ctx, node, attackerIP, bob, junk, 1, 400, 1)
+		oneTook = time.Since(start)
+	})
 	wg.Go(func() { many, manyErr = attack.PutFlood(ctx, node, attackerIP, bob, junk, pick(1000, 1000), 1, 16) })
 	for i := range 5 {
 		w.alice.ok("send", map[string]any{"to": w.bobID, "text": fmt.Sprintf("through the flood %d", i)})
@@ -60,8 +64,10 @@ func TestMailboxFloodOverTheWire(t *testing.T) {
 	rss1 := rssKiB(t, w.node.cmd.Process.Pid)
 	t.Logf("single peer: %+v; 1,000 fresh IDs: %+v; %v; alice's 5 deposits done after %v; node RSS %d → %d MiB",
 		one, many, elapsed.Round(time.Millisecond), legit.Round(time.Millisecond), rss0>>10, rss1>>10)
-	if max := 100 + int(20*elapsed.Seconds()) + 20; one.OK > max || one.RateLimited == 0 {
-		t.Errorf("single flooder stored %d (rate-limited %d), want ≤ %d and some refused", one.OK, one.RateLimited, max)
+	// The sender bucket: burst 100, then 20/s (a slow run, e.g. under
+	// -race, may stay under it and see no refusal).
+	if max := 100 + int(20*oneTook.Seconds()) + 20; one.OK > max || (max < 400 && one.RateLimited == 0) {
+		t.Errorf("single flooder stored %d in %v (rate-limited %d), want ≤ %d", one.OK, oneTook, one.RateLimited, max)
 	}
 	if max := 1000 + int(200*elapsed.Seconds()); one.OK+many.OK > max {
 		t.Errorf("flood from one IP stored %d, want ≤ %d (per-IP bucket)", one.OK+many.OK, max)
