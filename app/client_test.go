@@ -2,6 +2,8 @@ package app
 
 import (
 	"errors"
+	"fmt"
+	"syscall"
 	"testing"
 
 	"github.com/parley-chat/parley/rendezvous"
@@ -68,6 +70,12 @@ func TestSendRules(t *testing.T) {
 	}
 	if p := ProblemOf(ErrKeyChanged); p.Title == "" || p == genericProblem {
 		t.Errorf("ProblemOf(ErrKeyChanged) = %+v", p)
+	}
+	if p := ProblemOf(fmt.Errorf("open vault: Cannot write pid file err: open /x/LOCK: read-only file system")); p != readOnlyProblem {
+		t.Errorf("ProblemOf(read-only) = %+v", p)
+	}
+	if p := ProblemOf(fmt.Errorf("commit: %w", syscall.ENOSPC)); p != diskFullProblem {
+		t.Errorf("ProblemOf(ENOSPC) = %+v", p)
 	}
 	if p := ProblemOf(errors.New("boom")); p != genericProblem {
 		t.Errorf("ProblemOf(unknown) = %+v, want generic", p)

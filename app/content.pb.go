@@ -222,7 +222,13 @@ type Packet struct {
 	//	*Packet_Envelope
 	//	*Packet_Request
 	//	*Packet_Accept
-	Body          isPacket_Body `protobuf_oneof:"body"`
+	Body isPacket_Body `protobuf_oneof:"body"`
+	// message_id repeats the ID of a text message sealed in envelope, so that
+	// a receiver that already committed this exact packet (its digest is in
+	// the Seen set, the message key is gone) can still acknowledge a copy
+	// that came through a mailbox with a receipt. It is checked against the
+	// sealed ID when the packet is first opened; a mismatch is refused.
+	MessageId     string `protobuf:"bytes,4,opt,name=message_id,json=messageId,proto3" json:"message_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -289,6 +295,13 @@ func (x *Packet) GetAccept() []byte {
 		}
 	}
 	return nil
+}
+
+func (x *Packet) GetMessageId() string {
+	if x != nil {
+		return x.MessageId
+	}
+	return ""
 }
 
 type isPacket_Body interface {
@@ -420,11 +433,13 @@ const file_content_proto_rawDesc = "" +
 	"\x04kind\x18\x03 \x01(\x0e2\x13.parley.app.v1.KindR\x04kind\x12\x12\n" +
 	"\x04text\x18\x04 \x01(\tR\x04text\x12\x1f\n" +
 	"\vreceipt_ids\x18\x05 \x03(\tR\n" +
-	"receiptIds\"d\n" +
+	"receiptIds\"\x83\x01\n" +
 	"\x06Packet\x12\x1c\n" +
 	"\benvelope\x18\x01 \x01(\fH\x00R\benvelope\x12\x1a\n" +
 	"\arequest\x18\x02 \x01(\fH\x00R\arequest\x12\x18\n" +
-	"\x06accept\x18\x03 \x01(\fH\x00R\x06acceptB\x06\n" +
+	"\x06accept\x18\x03 \x01(\fH\x00R\x06accept\x12\x1d\n" +
+	"\n" +
+	"message_id\x18\x04 \x01(\tR\tmessageIdB\x06\n" +
 	"\x04body\"!\n" +
 	"\x05Batch\x12\x18\n" +
 	"\apackets\x18\x01 \x03(\fR\apackets\">\n" +

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+	"syscall"
 
 	"github.com/parley-chat/parley/rendezvous"
 	"github.com/parley-chat/parley/vault"
@@ -98,7 +100,30 @@ func ProblemOf(err error) Problem {
 			return m.p
 		}
 	}
+	if p, ok := diskProblem(err); ok {
+		return p
+	}
 	return genericProblem
+}
+
+// Problems of the data folder's file system.
+var (
+	readOnlyProblem = Problem{"Cannot write to the profile folder", "parley cannot write to its data folder: it is read-only or belongs to someone else.", "Check that the disk is mounted writable and that you own the folder."}
+	diskFullProblem = Problem{"Your disk is full", "parley could not save because there is no space left on the disk. Nothing that was saved before is lost.", "Free some space, then try again."}
+)
+
+// diskProblem recognises file-system refusals. Badger flattens the errors
+// it wraps into text, so the standard strerror texts are matched as well.
+func diskProblem(err error) (Problem, bool) {
+	text := err.Error()
+	switch {
+	case errors.Is(err, syscall.ENOSPC) || strings.Contains(text, "no space left on device"):
+		return diskFullProblem, true
+	case errors.Is(err, syscall.EROFS) || errors.Is(err, syscall.EACCES) || errors.Is(err, syscall.EPERM),
+		strings.Contains(text, "read-only file system"), strings.Contains(text, "permission denied"):
+		return readOnlyProblem, true
+	}
+	return Problem{}, false
 }
 
 // Sentence is the Problem as one line: Title, then Detail.

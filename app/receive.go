@@ -78,18 +78,22 @@ func (c *Client) ingestOne(tx *vault.Tx, from PeerID, raw []byte, res *batchResu
 	sum := sha256.Sum256(raw)
 	digest := hex.EncodeToString(sum[:16])
 	seen, err := tx.IsSeen(seenNS, digest)
-	if err != nil || seen {
-		return Verdict_VERDICT_OK, err
+	if err != nil {
+		return Verdict_VERDICT_RETRY, err
 	}
 	var p Packet
 	if err := proto.Unmarshal(raw, &p); err != nil {
 		c.dropped("malformed packet", from, err)
 		return Verdict_VERDICT_REFUSED, nil
 	}
+	if seen {
+		c.receiptForCopy(tx, &p, res)
+		return Verdict_VERDICT_OK, nil
+	}
 	var v Verdict
 	switch b := p.Body.(type) {
 	case *Packet_Envelope:
-		v, err = c.onEnvelope(tx, from, b.Envelope, res)
+		v, err = c.onEnvelope(tx, from, b.Envelope, p.MessageId, res)
 	case *Packet_Request:
 		v, err = c.onRequest(tx, from, b.Request, res)
 	case *Packet_Accept:
@@ -110,8 +114,28 @@ func (c *Client) dropped(reason string, from PeerID, err error) {
 	c.log.Debug("packet dropped", "reason", reason, "peer", from, "err", err)
 }
 
-// onEnvelope opens a ratchet message from a friend.
-func (c *Client) onEnvelope(tx *vault.Tx, from PeerID, env []byte, res *batchResult) (Verdict, error) {
+// receiptForCopy acknowledges again a text message we already committed
+// when another copy of the very same packet arrives (the sender did not get
+// our direct ack and deposited it in our mailbox): without a receipt it
+// would stay "in the mailbox" on the sender's side forever. The packet is
+// byte-identical to one that verified, so its message_id is authentic.
+func (c *Client) receiptForCopy(tx *vault.Tx, p *Packet, res *batchResult) {
+	env := p.GetEnvelope()
+	if env == nil || !validID(p.MessageId) {
+		return
+	}
+	sender, err := peekSender(env)
+	if err != nil {
+		return
+	}
+	if _, err := sendable(tx, sender); err == nil {
+		res.receipts[sender] = append(res.receipts[sender], p.MessageId)
+	}
+}
+
+// onEnvelope opens a ratchet message from a friend. outerID is the
+// packet's message_id, which must match the sealed one.
+func (c *Client) onEnvelope(tx *vault.Tx, from PeerID, env []byte, outerID string, res *batchResult) (Verdict, error) {
 	sender, err := peekSender(env)
 	if err != nil || (from != "" && from != sender) {
 		c.dropped("bad sender", from, err)
@@ -134,7 +158,7 @@ func (c *Client) onEnvelope(tx *vault.Tx, from PeerID, env []byte, res *batchRes
 		return Verdict_VERDICT_REFUSED, nil
 	}
 	var ct Content
-	if err := proto.Unmarshal(plain, &ct); err != nil || !validID(ct.Id) {
+	if err := proto.Unmarshal(plain, &ct); err != nil || !validID(ct.Id) || (outerID != "" && outerID != ct.Id) {
 		c.dropped("bad content", sender, err)
 		return Verdict_VERDICT_REFUSED, nil
 	}
@@ -152,6 +176,9 @@ func (c *Client) onEnvelope(tx *vault.Tx, from PeerID, env []byte, res *batchRes
 // onText stores an incoming message once; a duplicate ID is dropped.
 func (c *Client) onText(tx *vault.Tx, sender PeerID, vc *vault.Contact, ct *Content, res *batchResult) error {
 	if has, err := tx.HasMessage(string(sender), ct.Id); err != nil || has {
+		if has {
+			res.receipts[sender] = append(res.receipts[sender], ct.Id) // acknowledged again
+		}
 		return err
 	}
 	m := vault.Message{

@@ -101,3 +101,47 @@ func TestReorderLossDuplication(t *testing.T) {
 		t.Fatalf("%d MessageArrived events, want %d", arrived, n)
 	}
 }
+
+// TestReceiptForMailboxCopy: bob committed alice's message from a direct
+// frame whose ack alice never got; alice then deposited the same packet in
+// bob's mailbox. Bob must still acknowledge it by receipt, or the message
+// would stay "in the mailbox" on alice's side forever.
+func TestReceiptForMailboxCopy(t *testing.T) {
+	alice, bob := newUser(t, "alice"), newUser(t, "bob")
+	connect(t, alice, bob)
+	befriend(t, alice, bob)
+	bobID, aliceID := bob.id(), alice.id()
+	alice.close()
+	c := alice.openIdle()
+	id, err := c.Send(t.Context(), bobID, "ack me twice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var packet []byte
+	err = c.v.Update(func(tx *vault.Tx) error { // as if the courier had deposited it
+		it, err := tx.GetOutbox(string(id))
+		if err != nil {
+			return err
+		}
+		packet = it.Payload
+		if err := tx.DeleteOutbox(string(id)); err != nil {
+			return err
+		}
+		return tx.SetMessageStatus(string(bobID), string(id), string(StatusMailbox))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	alice.open()
+	connect(t, alice, bob)
+	if v, err := bob.c.ingest(aliceID.libp2p(), [][]byte{packet}); err != nil || v[0] != Verdict_VERDICT_OK {
+		t.Fatalf("direct copy: %v, %v", v, err)
+	}
+	if v, err := bob.c.ingest("", [][]byte{packet}); err != nil || v[0] != Verdict_VERDICT_OK {
+		t.Fatalf("mailbox copy: %v, %v", v, err)
+	}
+	alice.wait("delivered by receipt", isStatus(id, StatusDelivered))
+}

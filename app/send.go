@@ -203,7 +203,11 @@ func (c *Client) sealTx(tx *vault.Tx, ss *sessions, to PeerID, ct *Content, oid,
 	if err != nil {
 		return vault.Outbox{}, err
 	}
-	it := vault.Outbox{ID: oid, To: string(to), Kind: kind, Payload: mustMarshal(&Packet{Body: &Packet_Envelope{Envelope: env}}), CreatedAt: c.cfg.Now()}
+	pkt := &Packet{Body: &Packet_Envelope{Envelope: env}}
+	if kind == kindText {
+		pkt.MessageId = ct.Id
+	}
+	it := vault.Outbox{ID: oid, To: string(to), Kind: kind, Payload: mustMarshal(pkt), CreatedAt: c.cfg.Now()}
 	return it, tx.PutOutbox(it)
 }
 
