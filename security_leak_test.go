@@ -213,10 +213,39 @@ func skipDir(name string) bool {
 
 func scanBytes(t *testing.T, where string, b []byte, secrets [][]byte) {
 	t.Helper()
+	if i, s := findSecret(b, secrets); i >= 0 {
+		t.Errorf("%s holds a secret at offset %d: %q", where, i, s)
+	}
+}
+
+// findSecret returns the offset of the first secret found in b (-1 if none).
+func findSecret(b []byte, secrets [][]byte) (int, []byte) {
 	for _, s := range secrets {
 		if i := bytes.Index(b, s); i >= 0 {
-			t.Errorf("%s holds a secret at offset %d: %q", where, i, s)
-			return
+			return i, s
 		}
+	}
+	return -1, nil
+}
+
+// TestLeakScannerFindsPlanted is the scanner's positive control: key
+// material planted in any of the encodings, and a plaintext inside a
+// binary file, are found.
+func TestLeakScannerFindsPlanted(t *testing.T) {
+	k := make([]byte, 32)
+	rand.Read(k)
+	enc := [][]byte{k, []byte(hex.EncodeToString(k)), []byte(base64.StdEncoding.EncodeToString(k)),
+		[]byte(base64.RawURLEncoding.EncodeToString(k)), []byte(strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(k)))}
+	for i, e := range enc {
+		blob := append(append(make([]byte, 1000), e...), 0, 1, 2)
+		if at, _ := findSecret(blob, enc); at != 1000 {
+			t.Errorf("encoding %d planted at 1000 found at %d", i, at)
+		}
+	}
+	if at, _ := findSecret([]byte("\x00\x01leak-probe 7 00ff"), [][]byte{[]byte("leak-probe 7 00ff")}); at != 2 {
+		t.Errorf("plaintext found at %d, want 2", at)
+	}
+	if got := fields32(append([]byte{0x0a, 32}, k...), nil); len(got) != 1 || !bytes.Equal(got[0], k) {
+		t.Errorf("fields32 found %d keys in a one-field message", len(got))
 	}
 }

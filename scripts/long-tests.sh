@@ -30,6 +30,9 @@ if [ "${SKIP_TESTS:-0}" != 1 ]; then
 
   step "e2e conversation property test, no race detector (200 seeds)"
   go test -count=1 -run '^TestConversationProperty$' -v ./app/e2e | grep -E '^(---|ok|FAIL)'
+
+  step "app reorder/loss/duplication test (PARLEY_LONG=1)"
+  PARLEY_LONG=1 go test -count=1 -run '^TestReorderLossDuplication$' -v ./app | grep -E '^(---|ok|FAIL)'
 fi
 
 if [ "${SKIP_FUZZ:-0}" != 1 ]; then
