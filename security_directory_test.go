@@ -12,6 +12,7 @@ import (
 
 	"github.com/parley-chat/parley/app/e2e"
 	"github.com/parley-chat/parley/internal/attack"
+	"github.com/parley-chat/parley/vault"
 )
 
 // TestCardSubstitution (issue 6, item 7): the home node of alice and bob is
@@ -137,4 +138,113 @@ func bobIdentity(t *testing.T, invite any) e2e.IdentityPublic {
 		t.Fatal(err)
 	}
 	return c.Identity
+}
+
+// TestKeyChangeJSON (issue 6, item 7, the JSON client's side): bob comes
+// back with the same Ed25519 key (the same peer ID) but a new X25519
+// identity key, as a reinstalled device or an attacker holding only his
+// signing key would, and asks alice again. Alice's JSON client says so
+// (a key_changed event, state key_changed, a new safety number), refuses
+// to send to bob until `trust`, and then resumes.
+func TestKeyChangeJSON(t *testing.T) {
+	w := newWorld(t)
+	before := w.alice.ok("safety_number", map[string]any{"with": w.bobID}).(map[string]any)["digits"]
+	aliceInvite := w.alice.ok("whoami", nil).(map[string]any)["invite"]
+	w.bob.quit()
+	newX25519Key(t, w.bobDir)
+	w.bob = startClient(t, w.bin, w.bobDir, "bob")
+	w.bob.ok("add", map[string]any{"invite": aliceInvite, "greeting": "new phone"})
+
+	w.alice.waitEvent("key_changed", func(m map[string]any) bool { return m["peer_id"] == w.bobID })
+	for _, c := range w.alice.ok("contacts", nil).([]any) {
+		if c := c.(map[string]any); c["peer_id"] == w.bobID && c["state"] != "key_changed" {
+			t.Errorf("bob's state = %v, want key_changed", c["state"])
+		}
+	}
+	if r := w.alice.call("send", map[string]any{"to": w.bobID, "text": "are you still you?"}); r["ok"] == true {
+		t.Fatalf("send to a contact whose key changed succeeded: %v", r)
+	} else {
+		t.Logf("send refused: %v", r["error"])
+	}
+	after := w.alice.ok("safety_number", map[string]any{"with": w.bobID}).(map[string]any)["digits"]
+	if after == before {
+		t.Errorf("safety number unchanged after the key change: %v", after)
+	}
+	if reqs := w.alice.ok("requests", nil).([]any); len(reqs) != 0 {
+		t.Errorf("the key change shows as %d new requests", len(reqs))
+	}
+	w.alice.ok("trust", map[string]any{"with": w.bobID})
+	w.bob.waitEvent("friend_accepted", func(m map[string]any) bool { return m["peer_id"] == w.aliceID })
+	exchange(t, w.alice, w.bob, w.aliceID, w.bobID, "welcome back")
+	if now := w.bob.ok("safety_number", map[string]any{"with": w.aliceID}).(map[string]any)["digits"]; now != after {
+		t.Errorf("after trust the two sides show %v and %v", after, now)
+	}
+}
+
+// newX25519Key gives the closed profile in dir a new X25519 identity key
+// (same Ed25519 key, so the same peer ID), a card signed for it, and no
+// contacts — what a reinstall that kept only the signing key looks like.
+func newX25519Key(t *testing.T, dir string) {
+	t.Helper()
+	v, err := vault.Open(filepath.Join(dir, "vault"), []byte(e2ePass), vault.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	err = v.Update(func(tx *vault.Tx) error {
+		p, err := tx.GetProfile()
+		if err != nil {
+			return err
+		}
+		old, err := e2e.UnmarshalIdentity(p.IdentityKey)
+		if err != nil {
+			return err
+		}
+		blob := replaceX25519(t, p.IdentityKey, old)
+		id, err := e2e.UnmarshalIdentity(blob)
+		if err != nil {
+			return err
+		}
+		sc, err := e2e.NewCard(id, p.Name, p.Nodes, time.Now())
+		if err != nil {
+			return err
+		}
+		if p.Card, err = sc.MarshalBinary(); err != nil {
+			return err
+		}
+		p.IdentityKey = blob
+		list, err := tx.ListContacts()
+		for _, c := range list {
+			_ = tx.DeleteContact(c.PeerID)
+			_ = tx.DeleteSession(c.PeerID)
+		}
+		if err != nil {
+			return err
+		}
+		return tx.PutProfile(p)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// replaceX25519 rewrites the identity blob's 32-byte field that is not the
+// Ed25519 seed with a fresh random key.
+func replaceX25519(t *testing.T, blob []byte, old *e2e.IdentityPrivate) []byte {
+	t.Helper()
+	seed := old.Ed25519().Seed()
+	for _, f := range fields32(blob, nil) {
+		if bytes.Equal(f, seed) {
+			continue
+		}
+		fresh := make([]byte, 32)
+		rand.Read(fresh)
+		out := bytes.Replace(blob, f, fresh, 1)
+		if k, err := e2e.UnmarshalIdentity(out); err != nil || !bytes.Equal(k.Ed25519().Seed(), seed) || k.Public().X25519() == old.Public().X25519() {
+			t.Fatalf("rewritten identity: %v", err)
+		}
+		return out
+	}
+	t.Fatal("no X25519 field in the identity blob")
+	return nil
 }
