@@ -61,6 +61,8 @@ var problems = []struct {
 	{ErrNoProfile, Problem{"No profile", "There is no profile in this data directory yet.", "Create one first (parley init)."}},
 	{ErrProfileExists, Problem{"Profile exists", "This data directory already holds a profile.", "Unlock it, or choose another directory."}},
 	{ErrClosed, Problem{"Locked", "The profile is locked.", "Unlock it again to continue."}},
+	{vault.ErrClosed, Problem{"Locked", "The profile is locked.", "Unlock it again to continue."}},
+	{vault.ErrNoVault, Problem{"No profile", "There is no profile in this data directory yet.", "Create one first (parley init)."}},
 	{ErrUnknownContact, Problem{"Unknown contact", "There is no contact or request with that ID.", "Check the contact list."}},
 	{ErrNotFriend, Problem{"Not a friend yet", "This person has not accepted your friend request yet.", "Messages can be sent once they accept."}},
 	{ErrKeyChanged, Problem{"Safety number changed", "This contact's identity key changed, so sending is paused.", "Compare the safety number with them in person, then trust the new key."}},
