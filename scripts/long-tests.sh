@@ -42,13 +42,22 @@ if [ "${SKIP_FUZZ:-0}" != 1 ]; then
     for f in $(go test -list '^Fuzz' "$pkg" | grep '^Fuzz' || true); do
       log=$(mktemp)
       s=$(date +%s)
-      if go test -run '^$' -fuzz "^${f}\$" -fuzztime "$FUZZTIME" "$pkg" >"$log" 2>&1; then
-        execs=$(grep -oE 'execs: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+' || echo '?')
-        line="$pkg $f: $(( $(date +%s) - s ))s without a finding ($execs execs)"
-      else
-        cat "$log"
-        line="$pkg $f: FINDING after $(( $(date +%s) - s ))s (see testdata/fuzz/$f)"
-      fi
+      for try in 1 2; do
+        if go test -run '^$' -fuzz "^${f}\$" -fuzztime "$FUZZTIME" "$pkg" >"$log" 2>&1; then
+          execs=$(grep -oE 'execs: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+' || echo '?')
+          line="$pkg $f: $(( $(date +%s) - s ))s without a finding ($execs execs)"
+          break
+        elif grep -q 'Failing input written to' "$log"; then
+          cat "$log"
+          line="$pkg $f: FINDING after $(( $(date +%s) - s ))s ($(grep -o 'testdata/fuzz/[^ ]*' "$log" | head -1))"
+          break
+        else
+          # No crasher written: the fuzzing engine itself stopped (e.g. its
+          # "context deadline exceeded" at the end of -fuzztime). Retry once.
+          tail -5 "$log"
+          line="$pkg $f: engine error without a crasher (twice), see above"
+        fi
+      done
       rm -f "$log"
       echo "$line"
       summary+=("$line")
@@ -56,7 +65,7 @@ if [ "${SKIP_FUZZ:-0}" != 1 ]; then
   done
   step "fuzz summary"
   printf '%s\n' "${summary[@]}"
-  if printf '%s\n' "${summary[@]}" | grep -q FINDING; then exit 1; fi
+  if printf '%s\n' "${summary[@]}" | grep -qE 'FINDING|engine error'; then exit 1; fi
 fi
 echo
 echo "long tests done"
