@@ -83,7 +83,13 @@
 // most MaxEnvelopeSize bytes.
 //
 // Session (vault, secret): SessionState, see wire.proto. It holds no
-// identity private key; UnmarshalSession is given the identity.
+// identity private key; UnmarshalSession is given the identity. Version 2
+// (current) stores dh_public beside dh_private; UnmarshalSession trusts the
+// blob (the vault authenticates it, and its public keys were validated when
+// they came off the wire), so it checks lengths, bounds and all-zero keys
+// but does no scalar multiplication. Version 1 (no dh_public) still loads:
+// dh_public is derived once and the keys are validated as before; the next
+// MarshalBinary writes version 2. testdata/session_v1.json pins that.
 //
 // # Keys
 //

@@ -18,7 +18,7 @@ var allowedImports = map[string]bool{
 	"bytes": true, "crypto/ed25519": true, "crypto/hmac": true, "crypto/sha256": true,
 	"crypto/sha512": true, "crypto/subtle": true, "encoding/base32": true, "encoding/binary": true,
 	"encoding/hex": true, "errors": true, "fmt": true, "io": true, "log/slog": true, "math": true,
-	"slices": true, "strconv": true, "strings": true, "sync": true, "time": true, "unicode": true,
+	"maps": true, "slices": true, "strconv": true, "strings": true, "sync": true, "time": true, "unicode": true,
 	"unicode/utf8":                true,
 	"golang.org/x/crypto/blake2b": true, "golang.org/x/crypto/curve25519": true,
 	"golang.org/x/crypto/hkdf": true, "golang.org/x/crypto/nacl/box": true,

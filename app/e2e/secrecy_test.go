@@ -230,6 +230,11 @@ func FuzzUnmarshalSession(f *testing.F) {
 	for _, v := range loadVectorsForFuzz(f) {
 		f.Add([]byte(v.BobSession))
 	}
+	var v1 wirepb.SessionState // the same session in the old format
+	_ = proto.Unmarshal(bs, &v1)
+	v1.Version, v1.DhPublic = 1, nil
+	b1, _ := proto.MarshalOptions{Deterministic: true}.Marshal(&v1)
+	f.Add(b1)
 	f.Add([]byte{})
 	env := mustSeal(f, sa, rnd, "to open")
 	me := sb.me

@@ -77,6 +77,18 @@ func (s *Session) Local() IdentityPublic { return s.me.pub }
 // Initiator reports whether we sent the friend request of this session.
 func (s *Session) Initiator() bool { return s.initiator }
 
+// Clone returns an independent deep copy of s (ratchet state and skipped
+// message keys; the identity is shared, it is immutable). Sealing or opening
+// with one never affects the other, so a caller can keep a live session
+// across vault transactions and roll back to a clone when a transaction
+// fails. Like every Session method, it must not run concurrently with Seal
+// or Open on s. The copies' secrets are as sensitive as the original's.
+func (s *Session) Clone() *Session {
+	c := *s
+	c.skipped = s.skipped.clone()
+	return &c
+}
+
 // Seal encrypts, pads and signs plaintext as a KindMessage envelope for the
 // friend. rand supplies each message's salt and, when the conversation
 // turns, the new ratchet key. On error the session is unchanged.

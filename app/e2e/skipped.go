@@ -1,5 +1,10 @@
 package e2e
 
+import (
+	"maps"
+	"slices"
+)
+
 // Bounds of the double ratchet's store of skipped message keys.
 const (
 	// MaxSkip is the most message keys one message may make the receiver
@@ -86,6 +91,11 @@ func (s *skippedKeys) compact() {
 		}
 	}
 	s.order = o
+}
+
+// clone returns an independent copy.
+func (s *skippedKeys) clone() skippedKeys {
+	return skippedKeys{m: maps.Clone(s.m), order: slices.Clone(s.order)}
 }
 
 // entries lists the live keys, oldest first.

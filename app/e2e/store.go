@@ -10,7 +10,12 @@ import (
 )
 
 const (
-	stateVersion = 1
+	// pendingVersion is the PendingRequestState version.
+	pendingVersion = 1
+	// sessionVersion is the SessionState version MarshalBinary writes. Version 2
+	// stores dh_public; version 1 (without it) still loads.
+	sessionVersion   = 2
+	sessionVersionV1 = 1
 	// maxStoredSession bounds an encoded session (skipped keys dominate).
 	maxStoredSession = 64<<10 + MaxSkippedKeys*96
 )
@@ -19,7 +24,7 @@ const (
 // secret (it holds the ephemeral private key).
 func (p *PendingRequest) MarshalBinary() ([]byte, error) {
 	return proto.MarshalOptions{Deterministic: true}.Marshal(&wirepb.PendingRequestState{
-		Version: stateVersion, Id: p.ID[:], EphemeralPrivate: p.eph.priv[:],
+		Version: pendingVersion, Id: p.ID[:], EphemeralPrivate: p.eph.priv[:],
 		PeerEd25519: p.Peer.ed[:], PeerX25519: p.Peer.dh[:], LocalEd25519: p.local.ed[:],
 		SentAtMs: p.SentAt.UnixMilli(),
 	})
@@ -29,7 +34,7 @@ func (p *PendingRequest) MarshalBinary() ([]byte, error) {
 // for identity me.
 func UnmarshalPendingRequest(me *IdentityPrivate, b []byte) (*PendingRequest, error) {
 	var st wirepb.PendingRequestState
-	if err := proto.Unmarshal(b, &st); err != nil || st.Version != stateVersion ||
+	if err := proto.Unmarshal(b, &st); err != nil || st.Version != pendingVersion ||
 		len(st.Id) != len(RequestID{}) || len(st.EphemeralPrivate) != keyLen {
 		return nil, fmt.Errorf("unmarshal pending request: %w", ErrMalformed)
 	}
@@ -57,9 +62,9 @@ func UnmarshalPendingRequest(me *IdentityPrivate, b []byte) (*PendingRequest, er
 func (s *Session) MarshalBinary() ([]byte, error) {
 	r := &s.r
 	st := &wirepb.SessionState{
-		Version: stateVersion, LocalEd25519: s.me.pub.ed[:], RemoteEd25519: s.remote.ed[:],
+		Version: sessionVersion, LocalEd25519: s.me.pub.ed[:], RemoteEd25519: s.remote.ed[:],
 		RemoteX25519: s.remote.dh[:], Initiator: s.initiator, RootKey: r.rk[:],
-		DhPrivate: r.dhPriv[:], DhRemote: r.dhRemote[:], Ns: r.ns, Nr: r.nr, Pn: r.pn,
+		DhPrivate: r.dhPriv[:], DhPublic: r.dhPub[:], DhRemote: r.dhRemote[:], Ns: r.ns, Nr: r.nr, Pn: r.pn,
 		Step: r.step, NeedSendStep: r.flags&needSendStep != 0,
 	}
 	if r.flags&hasCKs != 0 {
@@ -79,20 +84,34 @@ func (s *Session) MarshalBinary() ([]byte, error) {
 
 // UnmarshalSession decodes a session made by MarshalBinary and attaches the
 // identity me, which must be the session's local identity.
+//
+// The blob is trusted storage (the vault seals and authenticates it), and
+// every public key in it was validated when it arrived from the wire, so a
+// current (version 2) blob is only checked for lengths, bounds and all-zero
+// keys: no scalar multiplication, a few µs. A version 1 blob, which lacks
+// dh_public, is decoded as before (its keys validated, dh_public derived);
+// the next MarshalBinary writes version 2.
 func UnmarshalSession(me *IdentityPrivate, b []byte) (*Session, error) {
 	if len(b) > maxStoredSession {
 		return nil, fmt.Errorf("unmarshal session: %w", ErrTooLarge)
 	}
 	var st wirepb.SessionState
-	if err := proto.Unmarshal(b, &st); err != nil || st.Version != stateVersion {
+	if err := proto.Unmarshal(b, &st); err != nil ||
+		(st.Version != sessionVersion && st.Version != sessionVersionV1) {
 		return nil, fmt.Errorf("unmarshal session: %w", ErrMalformed)
 	}
 	if !isMe(me, st.LocalEd25519) {
 		return nil, fmt.Errorf("unmarshal session: %w", ErrIdentityMismatch)
 	}
-	remote, err := NewIdentityPublic(st.RemoteEd25519, st.RemoteX25519)
-	if err != nil {
-		return nil, fmt.Errorf("unmarshal session: %w", err)
+	var remote IdentityPublic
+	if st.Version == sessionVersionV1 {
+		var err error
+		if remote, err = NewIdentityPublic(st.RemoteEd25519, st.RemoteX25519); err != nil {
+			return nil, fmt.Errorf("unmarshal session: %w", err)
+		}
+	} else if !copy32(&remote.ed, st.RemoteEd25519) || !copy32(&remote.dh, st.RemoteX25519) ||
+		isZero32(&remote.ed) || isZero32(&remote.dh) {
+		return nil, fmt.Errorf("unmarshal session: %w", ErrInvalidKey)
 	}
 	s := newSession(me, remote, st.Initiator)
 	if err := s.r.load(&st); err != nil {
@@ -106,14 +125,13 @@ func UnmarshalSession(me *IdentityPrivate, b []byte) (*Session, error) {
 
 // load fills the ratchet from its stored form.
 func (r *ratchet) load(st *wirepb.SessionState) error {
-	if !copy32(&r.rk, st.RootKey) || !copy32(&r.dhPriv, st.DhPrivate) || !copy32(&r.dhRemote, st.DhRemote) {
+	if !copy32(&r.rk, st.RootKey) || !copy32(&r.dhPriv, st.DhPrivate) || !copy32(&r.dhRemote, st.DhRemote) ||
+		isZero32(&r.dhPriv) || isZero32(&r.dhRemote) {
 		return ErrMalformed
 	}
-	pub, err := curve25519.X25519(r.dhPriv[:], curve25519.Basepoint)
-	if err != nil {
-		return ErrMalformed
+	if err := r.loadPublic(st); err != nil {
+		return err
 	}
-	copy(r.dhPub[:], pub)
 	if len(st.SendChain) > 0 {
 		if !copy32(&r.cks, st.SendChain) {
 			return ErrMalformed
@@ -127,9 +145,6 @@ func (r *ratchet) load(st *wirepb.SessionState) error {
 		r.flags |= hasCKr
 	}
 	if st.NeedSendStep {
-		if !validX25519(r.dhRemote[:]) {
-			return ErrMalformed
-		}
 		r.flags |= needSendStep
 	}
 	r.ns, r.nr, r.pn, r.step = st.Ns, st.Nr, st.Pn, st.Step
@@ -141,6 +156,29 @@ func (r *ratchet) load(st *wirepb.SessionState) error {
 		if !copy32(&r.prev[off+i], p) {
 			return ErrMalformed
 		}
+	}
+	return nil
+}
+
+// loadPublic sets dhPub: stored since version 2; derived (and the remote
+// ratchet key validated, as version 1 always did) for a version 1 blob.
+func (r *ratchet) loadPublic(st *wirepb.SessionState) error {
+	if st.Version != sessionVersionV1 {
+		if !copy32(&r.dhPub, st.DhPublic) || isZero32(&r.dhPub) {
+			return ErrMalformed
+		}
+		return nil
+	}
+	if len(st.DhPublic) != 0 {
+		return ErrMalformed
+	}
+	pub, err := curve25519.X25519(r.dhPriv[:], curve25519.Basepoint)
+	if err != nil {
+		return ErrMalformed
+	}
+	copy(r.dhPub[:], pub)
+	if st.NeedSendStep && !validX25519(r.dhRemote[:]) {
+		return ErrMalformed
 	}
 	return nil
 }
@@ -169,4 +207,14 @@ func copy32(dst *[32]byte, src []byte) bool {
 	}
 	copy(dst[:], src)
 	return true
+}
+
+// isZero32 reports, in constant time, whether k is all zeros: the cheap
+// sanity check for keys loaded from trusted storage.
+func isZero32(k *[32]byte) bool {
+	var acc byte
+	for _, b := range k {
+		acc |= b
+	}
+	return acc == 0
 }

@@ -598,9 +598,10 @@ func (x *SkippedKey) GetStep() uint32 {
 }
 
 // SessionState is a double-ratchet session as stored in the vault.
+// Version 2 added dh_public; version 1 blobs (without it) still load.
 type SessionState struct {
 	state          protoimpl.MessageState `protogen:"open.v1"`
-	Version        uint32                 `protobuf:"varint,1,opt,name=version,proto3" json:"version,omitempty"`
+	Version        uint32                 `protobuf:"varint,1,opt,name=version,proto3" json:"version,omitempty"` // 2 (1: no dh_public)
 	LocalEd25519   []byte                 `protobuf:"bytes,2,opt,name=local_ed25519,json=localEd25519,proto3" json:"local_ed25519,omitempty"`
 	RemoteEd25519  []byte                 `protobuf:"bytes,3,opt,name=remote_ed25519,json=remoteEd25519,proto3" json:"remote_ed25519,omitempty"`
 	RemoteX25519   []byte                 `protobuf:"bytes,4,opt,name=remote_x25519,json=remoteX25519,proto3" json:"remote_x25519,omitempty"`
@@ -617,6 +618,7 @@ type SessionState struct {
 	NeedSendStep   bool                   `protobuf:"varint,15,opt,name=need_send_step,json=needSendStep,proto3" json:"need_send_step,omitempty"`
 	Skipped        []*SkippedKey          `protobuf:"bytes,16,rep,name=skipped,proto3" json:"skipped,omitempty"`
 	PreviousRemote [][]byte               `protobuf:"bytes,17,rep,name=previous_remote,json=previousRemote,proto3" json:"previous_remote,omitempty"` // the peer's last few ratchet keys, newest last
+	DhPublic       []byte                 `protobuf:"bytes,18,opt,name=dh_public,json=dhPublic,proto3" json:"dh_public,omitempty"`                   // public key of dh_private (version 2 on; version 1 derived it at load)
 	unknownFields  protoimpl.UnknownFields
 	sizeCache      protoimpl.SizeCache
 }
@@ -766,6 +768,13 @@ func (x *SessionState) GetSkipped() []*SkippedKey {
 func (x *SessionState) GetPreviousRemote() [][]byte {
 	if x != nil {
 		return x.PreviousRemote
+	}
+	return nil
+}
+
+func (x *SessionState) GetDhPublic() []byte {
+	if x != nil {
+		return x.DhPublic
 	}
 	return nil
 }
@@ -1032,7 +1041,7 @@ const file_wire_proto_rawDesc = "" +
 	"\x02dh\x18\x01 \x01(\fR\x02dh\x12\f\n" +
 	"\x01n\x18\x02 \x01(\rR\x01n\x12\x10\n" +
 	"\x03key\x18\x03 \x01(\fR\x03key\x12\x12\n" +
-	"\x04step\x18\x04 \x01(\rR\x04step\"\x94\x04\n" +
+	"\x04step\x18\x04 \x01(\rR\x04step\"\xb1\x04\n" +
 	"\fSessionState\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\rR\aversion\x12#\n" +
 	"\rlocal_ed25519\x18\x02 \x01(\fR\flocalEd25519\x12%\n" +
@@ -1054,7 +1063,8 @@ const file_wire_proto_rawDesc = "" +
 	"\x04step\x18\x0e \x01(\rR\x04step\x12$\n" +
 	"\x0eneed_send_step\x18\x0f \x01(\bR\fneedSendStep\x123\n" +
 	"\askipped\x18\x10 \x03(\v2\x19.parley.e2e.v1.SkippedKeyR\askipped\x12'\n" +
-	"\x0fprevious_remote\x18\x11 \x03(\fR\x0epreviousRemote\"\xf3\x01\n" +
+	"\x0fprevious_remote\x18\x11 \x03(\fR\x0epreviousRemote\x12\x1b\n" +
+	"\tdh_public\x18\x12 \x01(\fR\bdhPublic\"\xf3\x01\n" +
 	"\x13PendingRequestState\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\rR\aversion\x12\x0e\n" +
 	"\x02id\x18\x02 \x01(\fR\x02id\x12+\n" +
