@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"github.com/parley-chat/parley/vault"
 )
@@ -144,4 +145,65 @@ func TestReceiptForMailboxCopy(t *testing.T) {
 		t.Fatalf("mailbox copy: %v, %v", v, err)
 	}
 	alice.wait("delivered by receipt", isStatus(id, StatusDelivered))
+}
+
+// TestCommittedButNotAcked (fault 15, in process): bob commits a mailbox
+// batch and dies before the ACK. After the restart the node hands the
+// same items out again; they are dropped as duplicates (no second event,
+// one copy in history), acknowledged, and alice still learns they arrived.
+func TestCommittedButNotAcked(t *testing.T) {
+	node := startNode(t)
+	alice, bob := newUser(t, "alice", node.addr), newUser(t, "bob", node.addr)
+	befriend(t, alice, bob)
+	bobID := bob.id()
+	bob.close()
+	var ids []MsgID
+	for i := range 5 {
+		id, err := alice.c.Send(t.Context(), bobID, fmt.Sprintf("commit then crash %d", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	alice.wait("all in the mailbox", isStatus(ids[4], StatusMailbox))
+
+	c := bob.openIdle() // fetch and commit, but never ACK: the crash
+	items, err := c.nodes.home()[0].Fetch(t.Context(), 64)
+	if err != nil || len(items) != 5 {
+		t.Fatalf("Fetch = %d items, %v; want 5", len(items), err)
+	}
+	packets := make([][]byte, len(items))
+	for i, it := range items {
+		packets[i] = it.Envelope
+	}
+	if _, err := c.ingest("", packets); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	bob.open()
+	for _, id := range ids {
+		alice.wait("delivered", isStatus(id, StatusDelivered))
+	}
+	if n := countMessages(t, bob.c, alice.id(), ids[0]); n != 1 {
+		t.Fatalf("message stored %d times, want 1", n)
+	}
+	for len(bob.events) > 0 {
+		if m, ok := (<-bob.events).(MessageArrived); ok {
+			t.Fatalf("a message committed before the crash surfaced again: %+v", m.Msg)
+		}
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		left, err := bob.c.nodes.home()[0].Fetch(t.Context(), 64)
+		if err == nil && len(left) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("mailbox after the restart still holds %d items (%v), want 0", len(left), err)
+		}
+		time.Sleep(20 * time.Millisecond) // poll interval of a bounded wait
+	}
 }
