@@ -32,6 +32,13 @@ func TestFriendshipAndMessagesOnline(t *testing.T) {
 	if err != nil || len(hist) != 2 || hist[0].Text != "hello alice" || !hist[1].Outgoing {
 		t.Fatalf("History = %+v, %v", hist, err)
 	}
+	older, err := alice.c.History(t.Context(), bob.id(), hist[0].ID, 10)
+	if err != nil || len(older) != 1 || older[0].ID != hist[1].ID {
+		t.Fatalf("History(before newest) = %+v, %v; want the older one", older, err)
+	}
+	if _, err := alice.c.History(t.Context(), bob.id(), "00ff", 10); !errors.Is(err, ErrUnknownMessage) {
+		t.Fatalf("History(unknown cursor) = %v, want ErrUnknownMessage", err)
+	}
 	for _, c := range alice.c.Contacts() {
 		if c.PeerID == bob.id() && c.State != StateFriend {
 			t.Errorf("bob's state = %q, want friend", c.State)

@@ -24,6 +24,9 @@ var (
 	ErrClosed = errors.New("app: client closed")
 	// ErrUnknownContact: no contact or request with that peer ID.
 	ErrUnknownContact = errors.New("app: unknown contact")
+	// ErrUnknownMessage: History's cursor names no message of that
+	// conversation.
+	ErrUnknownMessage = errors.New("app: unknown message")
 	// ErrNotFriend: the contact has not accepted yet, so nothing can be sent.
 	ErrNotFriend = errors.New("app: not a friend yet")
 	// ErrKeyChanged: the contact's identity key changed; sending stops until
@@ -64,6 +67,7 @@ var problems = []struct {
 	{vault.ErrClosed, Problem{"Locked", "The profile is locked.", "Unlock it again to continue."}},
 	{vault.ErrNoVault, Problem{"No profile", "There is no profile in this data directory yet.", "Create one first (parley init)."}},
 	{ErrUnknownContact, Problem{"Unknown contact", "There is no contact or request with that ID.", "Check the contact list."}},
+	{ErrUnknownMessage, Problem{"Unknown message", "There is no message with that ID in this conversation.", "Start from the newest page."}},
 	{ErrNotFriend, Problem{"Not a friend yet", "This person has not accepted your friend request yet.", "Messages can be sent once they accept."}},
 	{ErrKeyChanged, Problem{"Safety number changed", "This contact's identity key changed, so sending is paused.", "Compare the safety number with them in person, then trust the new key."}},
 	{ErrTooLong, Problem{"Message too long", fmt.Sprintf("A message may hold at most %d KiB of text.", MaxTextBytes>>10), "Split it into several messages."}},

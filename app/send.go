@@ -281,8 +281,8 @@ func (c *Client) History(ctx context.Context, with PeerID, before MsgID, limit i
 		list, err = tx.History(string(with), string(before), limit)
 		return err
 	})
-	if errors.Is(err, vault.ErrNotFound) {
-		err = ErrUnknownContact
+	if errors.Is(err, vault.ErrNotFound) && before != "" {
+		err = ErrUnknownMessage // the cursor names no message of this conversation
 	}
 	if err != nil {
 		return nil, fmt.Errorf("history: %w", err)
