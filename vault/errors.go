@@ -22,6 +22,11 @@ var (
 	ErrIntegrity = errors.New("vault: record integrity check failed")
 	// ErrClosed means the vault was used after Close.
 	ErrClosed = errors.New("vault: closed")
+	// ErrDiskFull means Update refused to write because the data directory's
+	// file system is nearly full. Nothing was written; the same Update
+	// succeeds once space is freed. Errors carrying it also match
+	// syscall.ENOSPC.
+	ErrDiskFull = errors.New("vault: disk full")
 	// ErrNewerSchema means the vault was written by a newer parley whose
 	// schema this build does not know.
 	ErrNewerSchema = errors.New("vault: schema is newer than this build")

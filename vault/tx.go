@@ -36,6 +36,9 @@ func (v *Vault) Update(fn func(*Tx) error) error {
 	if v.closed.Load() {
 		return fmt.Errorf("vault update: %w", ErrClosed)
 	}
+	if err := v.guard.Check(); err != nil {
+		return fmt.Errorf("vault update: %w", err)
+	}
 	return v.update(fn)
 }
 

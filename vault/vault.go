@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"github.com/parley-chat/parley/internal/diskguard"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -39,6 +40,11 @@ type Options struct {
 	// GCInterval is how often the value log is garbage-collected. Zero
 	// means every 10 minutes; negative turns periodic GC off.
 	GCInterval time.Duration
+	// MinFreeBytes is the free space of the data directory's file system
+	// below which Update refuses with ErrDiskFull instead of writing. Zero
+	// means DefaultMinFreeBytes; negative turns the guard off. See
+	// diskguard.go for why a full disk must never reach Badger.
+	MinFreeBytes int64
 
 	// valueThreshold overrides Badger's ValueThreshold (tests that need
 	// values in the value log). Zero keeps Badger's default.
@@ -74,6 +80,7 @@ type Vault struct {
 
 	cmu    sync.Mutex // guards commit
 	commit committer
+	guard  *diskguard.Guard // nil when the guard is off (InMemory, MinFreeBytes < 0)
 
 	gcStop chan struct{} // closed by Close to stop the GC loop
 	gcDone sync.WaitGroup
@@ -188,6 +195,7 @@ func open(dir string, dk *[dataKeySize]byte, opts Options) (*Vault, error) {
 		return nil, err
 	}
 	v := &Vault{dir: dir, opts: opts, sealer: s, log: opts.logger().With("component", "vault"), dataKey: dk}
+	v.guard = newDiskGuard(&opts, dir, v.log)
 	v.badgerKey = append([]byte(nil), dk[:]...)
 	v.db, err = badger.Open(badgerOptions(dir, v.badgerKey, &opts))
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/parley-chat/parley/internal/diskguard"
 	"sync"
 	"time"
 
@@ -23,7 +24,7 @@ type directory struct {
 	maxNames int
 	now      func() time.Time
 	metrics  *metrics
-	guard    *diskGuard
+	guard    *diskguard.Guard
 	// claims rate-limits CLAIMs per IP (per peer when the IP is unknown),
 	// so fresh peer IDs cannot fill the disk with names; ipOf is the
 	// mailbox's address lookup.
@@ -74,7 +75,7 @@ func (d *directory) claim(from peer.ID, m *rendezvous.Claim) (*rendezvous.Direct
 	if !d.claims.allow(key, d.now()) {
 		return dirStatus(rendezvous.Status_STATUS_RATE_LIMITED), nil
 	}
-	if err := d.guard.check(); err != nil {
+	if err := d.guard.Check(); err != nil {
 		return dirStatus(rendezvous.Status_STATUS_STORAGE_FULL), nil
 	}
 	d.mu.Lock()

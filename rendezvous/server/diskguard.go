@@ -2,10 +2,9 @@ package server
 
 import (
 	"errors"
-	"fmt"
 	"log/slog"
-	"sync"
-	"time"
+
+	"github.com/parley-chat/parley/internal/diskguard"
 )
 
 // errStorageFull is returned for writes refused because the data
@@ -22,57 +21,10 @@ const memTableSize = 32 << 20
 // defaultMinFree is the default free-space reserve.
 const defaultMinFree = 2*memTableSize + 8<<20
 
-// diskGuard refuses writes while the data directory's free space is below
-// min. It checks at most once a second. A nil guard admits everything.
-type diskGuard struct {
-	dir    string
-	min    uint64
-	logger *slog.Logger
-	// free reports the free bytes of dir's file system (a field so tests
-	// can fake a full disk).
-	free func(dir string) (uint64, error)
-
-	mu      sync.Mutex // guards the fields below
-	checked time.Time
-	full    bool
-}
-
-func newDiskGuard(dir string, min int64, logger *slog.Logger) *diskGuard {
+// newDiskGuard returns the node's guard for dir, or nil when it is off.
+func newDiskGuard(dir string, min int64, logger *slog.Logger) *diskguard.Guard {
 	if min < 0 || dir == "" {
 		return nil
 	}
-	return &diskGuard{dir: dir, min: uint64(min), logger: logger, free: freeBytes}
-}
-
-// check returns errStorageFull while the disk is nearly full.
-func (g *diskGuard) check() error {
-	if g == nil {
-		return nil
-	}
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if now := time.Now(); now.Sub(g.checked) >= time.Second {
-		g.checked = now
-		free, err := g.free(g.dir)
-		full := err == nil && free < g.min
-		if full != g.full {
-			if full {
-				g.logger.Warn("disk nearly full: refusing writes", "dir", g.dir, "free", free, "reserve", g.min)
-			} else {
-				g.logger.Info("disk space back: accepting writes", "dir", g.dir, "free", free)
-			}
-		}
-		g.full = full
-	}
-	if g.full {
-		return fmt.Errorf("%w (under %d MiB free)", errStorageFull, g.min>>20)
-	}
-	return nil
-}
-
-// reset forgets the cached answer (tests).
-func (g *diskGuard) reset() {
-	g.mu.Lock()
-	g.checked = time.Time{}
-	g.mu.Unlock()
+	return diskguard.New(dir, uint64(min), errStorageFull, logger)
 }

@@ -22,10 +22,7 @@ func TestDiskGuard(t *testing.T) {
 	g := n.srv.store.guard
 	var free atomic.Uint64
 	free.Store(1 << 20)
-	g.mu.Lock()
-	g.free = func(string) (uint64, error) { return free.Load(), nil }
-	g.mu.Unlock()
-	g.reset()
+	g.SetFree(func(string) (uint64, error) { return free.Load(), nil })
 	if err := alice.Put(ctx, bh.ID(), []byte("while full")); !errors.Is(err, rendezvous.ErrStorageFull) {
 		t.Errorf("Put on a full disk = %v, want ErrStorageFull", err)
 	}
@@ -40,7 +37,7 @@ func TestDiskGuard(t *testing.T) {
 		t.Errorf("Ack on a full disk = %v, want ErrStorageFull", err)
 	}
 	free.Store(1 << 40)
-	g.reset()
+	g.Reset()
 	if err := alice.Put(ctx, bh.ID(), []byte("after")); err != nil {
 		t.Errorf("Put after space returned: %v", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/parley-chat/parley/internal/diskguard"
 
 	"github.com/dgraph-io/badger/v4"
 )
@@ -30,14 +31,14 @@ type op struct {
 // a delete's size is read and applied by a single goroutine.
 type store struct {
 	db      *badger.DB
-	guard   *diskGuard
+	guard   *diskguard.Guard
 	metrics *metrics
 	ops     chan *op // unbuffered: a send succeeds only if the writer takes it
 	quit    chan struct{}
 	done    chan struct{} // closed when the writer has exited
 }
 
-func newStore(db *badger.DB, m *metrics, g *diskGuard) *store {
+func newStore(db *badger.DB, m *metrics, g *diskguard.Guard) *store {
 	return &store{db: db, guard: g, metrics: m, ops: make(chan *op), quit: make(chan struct{}), done: make(chan struct{})}
 }
 
@@ -90,7 +91,7 @@ func (s *store) close() { close(s.quit) }
 // commit applies batch in as few transactions as Badger's size limit allows
 // (one, normally); with SyncWrites each commit is one fsync.
 func (s *store) commit(batch []*op) error {
-	if err := s.guard.check(); err != nil {
+	if err := s.guard.Check(); err != nil {
 		return err
 	}
 	txn := s.db.NewTransaction(true)

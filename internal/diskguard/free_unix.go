@@ -1,12 +1,12 @@
 //go:build linux || darwin
 
-package server
+package diskguard
 
 import "syscall"
 
-// freeBytes returns the bytes available to an unprivileged user on dir's
+// FreeBytes returns the bytes available to an unprivileged user on dir's
 // file system.
-func freeBytes(dir string) (uint64, error) {
+func FreeBytes(dir string) (uint64, error) {
 	var st syscall.Statfs_t
 	if err := syscall.Statfs(dir, &st); err != nil {
 		return 0, err
