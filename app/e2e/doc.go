@@ -56,7 +56,7 @@
 // ErrInviteTruncated, ErrInviteChecksum, ErrInviteVersion, ErrBadSignature or
 // ErrInviteMalformed.
 //
-// Envelope (everything on the wire between clients): Envelope{version=1,
+// Envelope (everything on the wire between clients): Envelope{version,
 // kind, sender[32], header, ciphertext, signature[64]} in canonical protobuf
 // encoding: fields in number order, each at most once, no unknown fields,
 // zero values omitted. For KindMessage:
@@ -71,8 +71,15 @@
 // are present; the ciphertext is an anonymous sealed box (box.SealAnonymous:
 // ephemeral X25519 key[32] || XSalsa20-Poly1305 box, nonce =
 // BLAKE2b-192(ephemeral || recipient)) to the recipient's X25519 identity key,
-// of Signed{body, signature = Ed25519(labelRequest or labelAccept || body)}.
-// Before opening, the box's ephemeral key is checked with curve25519.X25519.
+// of pad(Signed{body, signature = Ed25519(labelRequest or labelAccept || body)})
+// (Padding below), so the node sees only the bucket, not the length of the
+// greeting or card. Before opening, the box's ephemeral key is checked with
+// curve25519.X25519; after opening, the padding must be exactly the bucket's.
+//
+// Envelope versions: KindMessage is version 1. KindRequest and KindAccept
+// are version 2 (padded); version 1 requests and accepts (unpadded, before
+// 2026-11-25) are refused, so a request in flight across that upgrade has
+// to be sent again.
 //
 //	RequestBody{card = SignedCard, ephemeral[32], greeting, id[16], sent_at_ms, recipient = Ed25519 key[32]}
 //	AcceptBody{card = SignedCard, ephemeral[32], request_id[16], recipient = requester's Ed25519 key[32], sent_at_ms}

@@ -40,7 +40,21 @@ func (k Kind) String() string {
 	return "kind(" + strconv.Itoa(int(k)) + ")"
 }
 
-const envelopeVersion = 1
+// Envelope versions, per kind. Version 2 of requests and accepts pads the
+// signed body inside the sealed box (see doc.go); version 1 did not and is
+// no longer accepted.
+const (
+	messageVersion = 1
+	sealedVersion  = 2
+)
+
+// version is the envelope version this package writes and accepts for k.
+func (k Kind) version() uint64 {
+	if k == KindRequest || k == KindAccept {
+		return sealedVersion
+	}
+	return messageVersion
+}
 
 // Envelope field numbers (see wire.proto).
 const (
@@ -67,7 +81,7 @@ type envelope struct {
 // the same bytes proto.Marshal writes for Envelope.
 func appendEnvelopeHead(b []byte, kind Kind, sender, header []byte) []byte {
 	b = protowire.AppendTag(b, fVersion, protowire.VarintType)
-	b = protowire.AppendVarint(b, envelopeVersion)
+	b = protowire.AppendVarint(b, kind.version())
 	b = protowire.AppendTag(b, fKind, protowire.VarintType)
 	b = protowire.AppendVarint(b, uint64(kind))
 	if len(sender) > 0 {
@@ -153,7 +167,7 @@ func parseEnvelope(b []byte) (envelope, error) {
 			e.signature, e.signed = v, b[:start]
 		}
 	}
-	if version != envelopeVersion {
+	if version != e.kind.version() {
 		return e, ErrMalformed
 	}
 	return e, e.check()

@@ -3,8 +3,11 @@ package e2e
 import (
 	"bytes"
 	"github.com/parley-chat/parley/app/e2e/internal/wirepb"
+	"slices"
+	"strings"
 	"testing"
 
+	"golang.org/x/crypto/nacl/box"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -126,4 +129,84 @@ func FuzzOpenSignedHeader(f *testing.F) {
 			t.Fatalf("%d skipped keys", s.skipped.len())
 		}
 	})
+}
+
+// TestRequestAcceptPadding: friend requests and accepts reveal only the
+// size bucket of the signed body, not the greeting or card length.
+func TestRequestAcceptPadding(t *testing.T) {
+	rnd := newDetRand("request-padding")
+	b := newParty(t, rnd, "bob")
+	boxLen := func(sealed []byte) int {
+		t.Helper()
+		e, err := parseEnvelope(sealed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := len(e.ciphertext) - box.AnonymousOverhead
+		if !slices.Contains(padBuckets[:], n-1) {
+			t.Fatalf("sealed body of %d bytes is not a padding bucket + 1", n)
+		}
+		return n
+	}
+	reqSizes, accSizes := map[int]bool{}, map[int]bool{}
+	for _, name := range []string{"a", strings.Repeat("n", MaxNameLen)} {
+		a := newParty(t, rnd, name)
+		for _, g := range []int{0, 1, 100, 400} {
+			sealed, _, err := NewRequest(rnd, a.id, a.card, &b.card.Card, strings.Repeat("g", g), testTime)
+			if err != nil {
+				t.Fatal(err)
+			}
+			reqSizes[boxLen(sealed)] = true
+			req, err := OpenRequest(b.id, sealed)
+			if err != nil || req.Greeting != strings.Repeat("g", g) {
+				t.Fatalf("OpenRequest(greeting of %d) = %v", g, err)
+			}
+			// The acceptor's card varies instead.
+			acc, _, err := Accept(rnd, a.id, a.card, &Request{Card: b.card.Card, ID: req.ID, eph: req.eph}, testTime)
+			if err != nil {
+				t.Fatal(err)
+			}
+			accSizes[boxLen(acc)] = true
+		}
+	}
+	if len(reqSizes) != 1 || len(accSizes) != 1 {
+		t.Errorf("requests gave %d sizes, accepts %d; want one bucket each", len(reqSizes), len(accSizes))
+	}
+	// A greeting that fills the next bucket changes only the bucket.
+	a := newParty(t, rnd, "alice")
+	sealed, _, _ := NewRequest(rnd, a.id, a.card, &b.card.Card, strings.Repeat("g", MaxGreetingLen), testTime)
+	if n := boxLen(sealed); reqSizes[n] {
+		t.Errorf("a %d-byte greeting stayed in the small bucket (%d)", MaxGreetingLen, n)
+	}
+}
+
+// TestSealedEnvelopeVersion: requests and accepts are envelope version 2
+// (padded); an unpadded version 1 request, or a version 2 request whose box
+// holds no padding, is refused.
+func TestSealedEnvelopeVersion(t *testing.T) {
+	rnd := newDetRand("sealed-version")
+	a, b := newParty(t, rnd, "alice"), newParty(t, rnd, "bob")
+	sealed, _, _ := NewRequest(rnd, a.id, a.card, &b.card.Card, "hi", testTime)
+	if sealed[0] != 0x08 || sealed[1] != sealedVersion {
+		t.Fatalf("request starts %x, want version %d", sealed[:2], sealedVersion)
+	}
+	old := bytes.Clone(sealed)
+	old[1] = 1
+	if _, err := OpenRequest(b.id, old); err == nil {
+		t.Error("OpenRequest accepted a version 1 envelope")
+	}
+	if _, _, err := PeekSender(old); err == nil {
+		t.Error("PeekSender accepted a version 1 request")
+	}
+	signed, _ := signedMessage(a.id, labelRequest, &wirepb.RequestBody{})
+	bx, _ := box.SealAnonymous(nil, signed, &b.id.pub.dh, rnd)
+	if _, err := OpenRequest(b.id, sealedEnvelope(KindRequest, bx)); err == nil {
+		t.Error("OpenRequest accepted an unpadded body")
+	}
+	over := pad(nil, signed)
+	over = append(over, make([]byte, 300)...) // padded beyond its bucket
+	bx, _ = box.SealAnonymous(nil, over, &b.id.pub.dh, rnd)
+	if _, err := OpenRequest(b.id, sealedEnvelope(KindRequest, bx)); err == nil {
+		t.Error("OpenRequest accepted a body padded past its bucket")
+	}
 }

@@ -90,13 +90,17 @@ func openSealed(me *IdentityPrivate, kind Kind, b []byte) (*wirepb.Signed, error
 	if err != nil || e.kind != kind {
 		return nil, ErrDecrypt
 	}
-	if len(e.ciphertext) < box.AnonymousOverhead || len(e.ciphertext) > maxSigned+box.AnonymousOverhead ||
+	if len(e.ciphertext) < box.AnonymousOverhead || len(e.ciphertext) > maxSealedBox ||
 		!validX25519(e.ciphertext[:keyLen]) {
 		return nil, ErrDecrypt
 	}
-	plain, ok := box.OpenAnonymous(nil, e.ciphertext, &me.pub.dh, &me.dh)
+	padded, ok := box.OpenAnonymous(nil, e.ciphertext, &me.pub.dh, &me.dh)
 	if !ok {
 		return nil, ErrDecrypt
+	}
+	plain, ok := unpad(padded)
+	if !ok || len(padded) != paddedLen(len(plain)) {
+		return nil, ErrMalformed
 	}
 	var s wirepb.Signed
 	if err := proto.Unmarshal(plain, &s); err != nil {
@@ -105,12 +109,23 @@ func openSealed(me *IdentityPrivate, kind Kind, b []byte) (*wirepb.Signed, error
 	return &s, nil
 }
 
-// sealTo seals the signed message to the peer's X25519 identity key.
+// maxSealedBox bounds the sealed box of a request or accept: the largest
+// signed message, padded, plus the box's ephemeral key and tag.
+var maxSealedBox = paddedLen(maxSigned) + box.AnonymousOverhead
+
+// sealTo pads the signed message to its size bucket (as messages are, so
+// the node learns only the bucket, not the greeting or card length) and
+// seals it to the peer's X25519 identity key.
 func sealTo(rand io.Reader, to IdentityPublic, kind Kind, signed []byte) ([]byte, error) {
 	if !validX25519(to.dh[:]) {
 		return nil, ErrInvalidKey
 	}
-	bx, err := box.SealAnonymous(nil, signed, &to.dh, rand)
+	if len(signed) > maxSigned {
+		return nil, ErrTooLarge
+	}
+	padded := pad(nil, signed)
+	bx, err := box.SealAnonymous(nil, padded, &to.dh, rand)
+	clear(padded)
 	if err != nil {
 		return nil, err
 	}

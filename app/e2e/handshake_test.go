@@ -5,8 +5,6 @@ import (
 	"errors"
 	"github.com/parley-chat/parley/app/e2e/internal/wirepb"
 	"testing"
-
-	"golang.org/x/crypto/nacl/box"
 )
 
 func TestRequestAccept(t *testing.T) {
@@ -92,11 +90,11 @@ func sealSignedRequest(t *testing.T, rnd *detRand, signer *IdentityPrivate, to I
 	if err != nil {
 		t.Fatal(err)
 	}
-	bx, err := box.SealAnonymous(nil, signed, &to.dh, rnd)
+	sealed, err := sealTo(rnd, to, KindRequest, signed)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return sealedEnvelope(KindRequest, bx)
+	return sealed
 }
 
 func TestOpenRequestRejects(t *testing.T) {
