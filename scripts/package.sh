@@ -52,4 +52,4 @@ done
 
 step "done"
 ls -l dist/
-file dist/* | sed 's/, BuildID[^,]*//'
+file dist/* | sed -e 's/, Go BuildID=[^,]*//' -e 's/, BuildID\[[^]]*\]=[^,]*//'
