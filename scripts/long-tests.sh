@@ -19,20 +19,21 @@ FUZZTIME=${FUZZTIME:-60s}
 race=()
 [ "${RACE:-0}" = 1 ] && race=(-race)
 step() { printf '\n=== %s\n' "$*"; }
+failed=0 # a failing step is reported; the script goes on and exits 1 at the end
 
 if [ "${SKIP_TESTS:-0}" != 1 ]; then
   step "long adversarial and fault tests (PARLEY_LONG=1)"
   start=$(date +%s)
   PARLEY_LONG=1 PARLEY_NODE_KILLS=20 go test "${race[@]}" -count=1 -timeout 90m -v \
     -run '^(TestFault.*|TestLeakScan|TestCardSubstitution|TestMailboxFloodOverTheWire|TestSlowLorisAndLyingFrames|TestStrangerRequestFlood|TestClientHostileFrames|TestMailboxReplayedFetchAck|TestNodeKillDuringPuts)$' . \
-    2>&1 | grep -E '^(---|ok|FAIL|PASS|panic)|^\s+\S+_test\.go:[0-9]+: ' 
+    2>&1 | grep -E '^(---|ok|FAIL|PASS|panic)|^\s+\S+_test\.go:[0-9]+: ' || failed=1
   echo "long root-package tests took $(( $(date +%s) - start ))s"
 
   step "e2e conversation property test, no race detector (200 seeds)"
-  go test -count=1 -run '^TestConversationProperty$' -v ./app/e2e | grep -E '^(---|ok|FAIL)'
+  go test -count=1 -run '^TestConversationProperty$' -v ./app/e2e | grep -E '^(---|ok|FAIL)' || failed=1
 
   step "app reorder/loss/duplication test (PARLEY_LONG=1)"
-  PARLEY_LONG=1 go test -count=1 -run '^TestReorderLossDuplication$' -v ./app | grep -E '^(---|ok|FAIL)'
+  PARLEY_LONG=1 go test -count=1 -run '^TestReorderLossDuplication$' -v ./app | grep -E '^(---|ok|FAIL)' || failed=1
 fi
 
 if [ "${SKIP_FUZZ:-0}" != 1 ]; then
@@ -65,7 +66,8 @@ if [ "${SKIP_FUZZ:-0}" != 1 ]; then
   done
   step "fuzz summary"
   printf '%s\n' "${summary[@]}"
-  if printf '%s\n' "${summary[@]}" | grep -qE 'FINDING|engine error'; then exit 1; fi
+  if printf '%s\n' "${summary[@]}" | grep -qE 'FINDING|engine error'; then failed=1; fi
 fi
 echo
-echo "long tests done"
+if [ "$failed" != 0 ]; then echo "long tests: FAILED (see above)"; exit 1; fi
+echo "long tests passed"
