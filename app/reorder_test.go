@@ -3,6 +3,7 @@ package app
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"testing"
 	"time"
 
@@ -46,36 +47,58 @@ func sealMany(t *testing.T, alice *testUser, to PeerID, n int) [][]byte {
 
 // TestReorderLossDuplication (attack 2): packets reordered, duplicated and
 // partly lost, then re-sent, arrive in random batches: each message is
-// stored and shown exactly once, in the right conversation.
+// stored and shown exactly once, in the right conversation. It runs 300
+// messages, or 10,000 with PARLEY_LONG=1 (scripts/long-tests.sh). The
+// disorder is applied per window of reorderWindow messages (lost ones are
+// re-sent at the end of their window), so that it stays within the
+// ratchet's skipped-key bounds (e2e.MaxSkip, e2e.MaxSkippedKeys), which a
+// real sender's retries also respect; 300 is a single window.
 func TestReorderLossDuplication(t *testing.T) {
+	n := 300
+	if os.Getenv("PARLEY_LONG") == "1" {
+		n = 10_000
+	}
+	const reorderWindow = 300
 	alice, bob := newUser(t, "alice"), newUser(t, "bob")
 	connect(t, alice, bob)
 	befriend(t, alice, bob)
 	bobID, aliceID := bob.id(), alice.id()
-	const n = 300
 	packets := sealMany(t, alice, bobID, n)
-	for seed := range uint64(3) {
-		rng := rand.New(rand.NewPCG(seed, 42))
-		// A stream with duplicates and 20 % loss; the lost ones come later.
-		var stream, lost [][]byte
-		for _, p := range packets {
-			switch r := rng.IntN(10); {
-			case r < 2:
-				lost = append(lost, p)
-			case r < 4:
-				stream = append(stream, p, p)
-			default:
-				stream = append(stream, p)
+	arrived := 0
+	// countArrived drains bob's events without blocking, so that a long run
+	// never overflows the subscriber queue (DefaultQueue).
+	countArrived := func() {
+		for len(bob.events) > 0 {
+			if _, ok := (<-bob.events).(MessageArrived); ok {
+				arrived++
 			}
 		}
-		stream = append(stream, lost...)
-		rng.Shuffle(len(stream), func(i, j int) { stream[i], stream[j] = stream[j], stream[i] })
-		for len(stream) > 0 {
-			k := min(len(stream), 1+rng.IntN(40))
-			if _, err := bob.c.ingest("", stream[:k]); err != nil {
-				t.Fatalf("seed %d: ingest: %v", seed, err)
+	}
+	for seed := range uint64(3) {
+		rng := rand.New(rand.NewPCG(seed, 42))
+		for lo := 0; lo < n; lo += reorderWindow {
+			// A stream with duplicates and 20 % loss; the lost ones come later.
+			var stream, lost [][]byte
+			for _, p := range packets[lo:min(n, lo+reorderWindow)] {
+				switch r := rng.IntN(10); {
+				case r < 2:
+					lost = append(lost, p)
+				case r < 4:
+					stream = append(stream, p, p)
+				default:
+					stream = append(stream, p)
+				}
 			}
-			stream = stream[k:]
+			stream = append(stream, lost...)
+			rng.Shuffle(len(stream), func(i, j int) { stream[i], stream[j] = stream[j], stream[i] })
+			for len(stream) > 0 {
+				k := min(len(stream), 1+rng.IntN(40))
+				if _, err := bob.c.ingest("", stream[:k]); err != nil {
+					t.Fatalf("seed %d: ingest: %v", seed, err)
+				}
+				stream = stream[k:]
+				countArrived()
+			}
 		}
 	}
 	hist, err := bob.c.History(t.Context(), aliceID, "", 10*n)
@@ -92,12 +115,7 @@ func TestReorderLossDuplication(t *testing.T) {
 	if len(seen) != n {
 		t.Fatalf("%d distinct messages stored, want %d", len(seen), n)
 	}
-	arrived := 0
-	for len(bob.events) > 0 {
-		if _, ok := (<-bob.events).(MessageArrived); ok {
-			arrived++
-		}
-	}
+	countArrived()
 	if arrived != n {
 		t.Fatalf("%d MessageArrived events, want %d", arrived, n)
 	}
