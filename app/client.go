@@ -106,6 +106,12 @@ func newClient(ctx context.Context, cfg Config, v *vault.Vault) (*Client, error)
 	if len(homes) == 0 && !cfg.DisableMDNS {
 		hc.OnPeerFound = c.onLANPeer
 	}
+	// An embedded node keeps the ports its card lists, so that friends
+	// holding the card find it again after a restart.
+	pinned := len(homes) == 0 && cfg.Listen == nil
+	if pinned {
+		hc.ListenAddrs = embeddedListen(prof.Card)
+	}
 	c.host, err = p2p.NewHost(ctx, hc)
 	if err != nil && hc.OnPeerFound != nil {
 		// No multicast here (a container, a locked-down network): go on
@@ -114,12 +120,21 @@ func newClient(ctx context.Context, cfg Config, v *vault.Vault) (*Client, error)
 		hc.OnPeerFound = nil
 		c.host, err = p2p.NewHost(ctx, hc)
 	}
+	if err != nil && pinned && hc.ListenAddrs != nil {
+		// The old ports are taken: listen anywhere; the card follows.
+		c.log.Warn("previous ports unavailable", "err", err)
+		hc.ListenAddrs = nil
+		c.host, err = p2p.NewHost(ctx, hc)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("start host: %w", err)
 	}
 	c.nodes, err = newNodeSet(cfg, c.host, homes, c.log)
 	if err != nil {
 		return nil, errors.Join(err, c.host.Close())
+	}
+	if err := c.publishOwnAddrs(); err != nil {
+		return nil, errors.Join(fmt.Errorf("publish own addresses: %w", err), c.host.Close(), c.nodes.closeEmbedded())
 	}
 	c.serveMsg()
 	return c, nil

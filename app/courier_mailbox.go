@@ -20,6 +20,9 @@ func (k *courier) lookup(ctx context.Context, ci cardInfo) bool {
 		cctx, cancel := context.WithTimeout(ctx, k.c.cfg.Timing.Call)
 		res, err := k.c.nodes.client(ai).Lookup(cctx, []peer.ID{k.peer.libp2p()})
 		cancel()
+		if err == nil && selfHosted(ai, k.peer) {
+			return true // the peer's own embedded node answered: it runs
+		}
 		if err != nil || len(res) != 1 || !res[0].Online {
 			continue
 		}

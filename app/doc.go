@@ -14,6 +14,20 @@
 // Run, waits for calls in flight, then closes node streams, the host, the
 // embedded node and finally the vault. Close is idempotent.
 //
+// # Zero set-up
+//
+// A profile without a home node runs the rendezvous/mailbox node
+// in-process (server.Attach on the client's own host). Its card then lists
+// the host's own dialable listen addresses, each ending in /p2p/<our peer
+// ID> (no unspecified, link-local or relay addresses; loopback only when
+// there is nothing else), and is signed again at start whenever they
+// changed. By default such a profile listens again on the ports its card
+// lists, so that friends holding the card find it after a restart. A
+// friend treats those addresses like any home node; since the node's peer
+// ID is the friend's own, a node that answers means the friend is online,
+// and delivery goes directly. When the embedded user is away, so is the
+// node: messages wait in the sender's outbox until they return.
+//
 // # Commands and events
 //
 // Commands are methods ([Client.Send], [Client.AddContact], …). Each one

@@ -72,6 +72,7 @@ type testUser struct {
 	name   string
 	dir    string
 	nodes  []string
+	listen string // "" means /ip4/127.0.0.1/tcp/0
 	c      *Client
 	events <-chan Event
 	stop   context.CancelFunc
@@ -97,7 +98,11 @@ func newUser(t *testing.T, name string, nodes ...string) *testUser {
 // open unlocks the profile and runs the client.
 func (u *testUser) open() {
 	u.t.Helper()
-	c, err := Open(u.t.Context(), Config{Dir: u.dir, Passphrase: testPass, Listen: []string{"/ip4/127.0.0.1/tcp/0"}, KDF: &vault.TestKDF, Timing: testTiming, DisableMDNS: true})
+	listen := u.listen
+	if listen == "" {
+		listen = "/ip4/127.0.0.1/tcp/0"
+	}
+	c, err := Open(u.t.Context(), Config{Dir: u.dir, Passphrase: testPass, Listen: []string{listen}, KDF: &vault.TestKDF, Timing: testTiming, DisableMDNS: true})
 	if err != nil {
 		u.t.Fatalf("Open(%s): %v", u.name, err)
 	}

@@ -213,6 +213,9 @@ func (c *Client) lookupFriends(ctx context.Context) {
 			c.log.Debug("lookup failed", "node", node, "err", err)
 			continue
 		}
+		if selfHostedFriend(ids, node) {
+			online[peerOfID(node)] = true // a friend's own embedded node answered
+		}
 		for _, p := range res {
 			if p.Online {
 				online[peerOfID(p.ID)] = true

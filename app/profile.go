@@ -153,7 +153,11 @@ func (c *Client) SetNodes(ctx context.Context, nodes []string) error {
 		if err != nil {
 			return err
 		}
-		if p.Card, err = c.id.card(p.Name, nodes, c.cfg.Now()); err != nil {
+		cardNodes := nodes
+		if len(nodes) == 0 && c.nodes.isEmbedded() {
+			cardNodes = c.ownNodeAddrs() // still our own node: keep saying so
+		}
+		if p.Card, err = c.id.card(p.Name, cardNodes, c.cfg.Now()); err != nil {
 			return err
 		}
 		p.Nodes = nodes
