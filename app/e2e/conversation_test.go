@@ -152,11 +152,10 @@ func TestReplayRejected(t *testing.T) {
 // forge makes an envelope with any header and ciphertext, correctly signed
 // by signer (as a peer who holds the key, or a bug, could).
 func forge(signer *IdentityPrivate, h []byte, ct []byte) []byte {
-	buf := append([]byte(labelEnvelope), appendEnvelopeHead(nil, KindMessage, signer.pub.ed[:], h)...)
+	buf := appendEnvelopeHead(nil, KindMessage, signer.pub.ed[:], h)
 	buf = appendCiphertextTag(buf, len(ct))
 	buf = append(buf, ct...)
-	buf = appendSignature(buf, ed25519Sign(signer, buf))
-	return buf[len(labelEnvelope):]
+	return appendSignature(buf, signer.signEnvelope(buf))
 }
 
 func TestSignedByAnotherKey(t *testing.T) {
@@ -169,7 +168,7 @@ func TestSignedByAnotherKey(t *testing.T) {
 	}
 	// Mallory re-signs alice's envelope (sender field still alice's).
 	resigned := bytes.Clone(env)
-	copy(resigned[len(resigned)-64:], ed25519Sign(mallory.id, append([]byte(labelEnvelope), e.signed...)))
+	copy(resigned[len(resigned)-64:], mallory.id.signEnvelope(e.signed))
 	expectRejected(t, sb, resigned, "re-signed by mallory")
 	// Mallory puts her own key as sender.
 	expectRejected(t, sb, forge(mallory.id, e.header, e.ciphertext), "mallory as sender")

@@ -29,7 +29,9 @@
 //	labelCard           "parley/v1/card\x00"        signature prefix of a card body
 //	labelRequest        "parley/v1/request\x00"     signature prefix of a RequestBody
 //	labelAccept         "parley/v1/accept\x00"      signature prefix of an AcceptBody
-//	labelEnvelope       "parley/v1/envelope\x00"    signature prefix of an envelope
+//	labelEnvelope       "parley/v1/envelope\x00"    signature prefix of a version 1 envelope
+//	labelEnvelopeDigest "parley/v2/envelope-digest\x00" SHA-256 prefix of a version 2 envelope's digest
+//	labelEnvelopeSigned "parley/v2/envelope\x00"    signature prefix of a version 2 envelope's digest
 //	labelInviteChecksum "parley/v1/invite-checksum" BLAKE2b prefix of the invite checksum
 //	labelSafety         "parley/v1/safety-number"   suffix of the safety-number hash input
 //	labelHandshake      "parley/v1/handshake"       HKDF info of the handshake secret
@@ -63,11 +65,29 @@
 //
 //	header     = Header{dh[32], pn, n, salt[16]}
 //	ciphertext = secretbox(pad(plaintext)) under the message key (below)
-//	signature  = Ed25519(labelEnvelope || every envelope byte before the signature field)
+//	digest     = SHA-256(labelEnvelopeDigest || every envelope byte before the signature field)
+//	signature  = Ed25519(labelEnvelopeSigned || digest)
 //
 // by the sender's identity key. The receiver checks the sender against the
 // key pinned in its Session and verifies the signature before it touches the
-// ratchet. For KindRequest and KindAccept only version, kind and ciphertext
+// ratchet.
+//
+// Signing the digest rather than the bytes (version 2) hashes a large
+// message once on each side instead of three times (Ed25519 runs SHA-512
+// over its whole input twice to sign and once to verify); SHA-256 is
+// hardware-accelerated on current amd64 and arm64. It is as strong: a forger
+// needs either an Ed25519 forgery on a new 51-byte input or two envelopes
+// with the same digest, i.e. a SHA-256 collision (2^128 work, the same level
+// as Ed25519 itself); second preimages are harder still, and the prefix
+// labels keep the digest and the signed input apart from every other hash
+// and signature in the package. Length extension does not apply: the digest
+// is only ever signed, never used as a MAC. The sender signs only envelopes
+// it built itself, around ciphertext under a key the attacker does not know.
+//
+// Envelope versions. KindMessage: version 2 (above); version 1, from
+// builds before 2026-11-25, had signature = Ed25519(labelEnvelope || every
+// byte before the signature field) and is still opened (never written). A
+// changed version byte fails the signature either way. For KindRequest and KindAccept only version, kind and ciphertext
 // are present; the ciphertext is an anonymous sealed box (box.SealAnonymous:
 // ephemeral X25519 key[32] || XSalsa20-Poly1305 box, nonce =
 // BLAKE2b-192(ephemeral || recipient)) to the recipient's X25519 identity key,
@@ -76,10 +96,9 @@
 // greeting or card. Before opening, the box's ephemeral key is checked with
 // curve25519.X25519; after opening, the padding must be exactly the bucket's.
 //
-// Envelope versions: KindMessage is version 1. KindRequest and KindAccept
-// are version 2 (padded); version 1 requests and accepts (unpadded, before
-// 2026-11-25) are refused, so a request in flight across that upgrade has
-// to be sent again.
+// KindRequest and KindAccept are version 2 (padded); version 1 requests and
+// accepts (unpadded, before 2026-11-25) are refused, so a request in flight
+// across that upgrade has to be sent again.
 //
 //	RequestBody{card = SignedCard, ephemeral[32], greeting, id[16], sent_at_ms, recipient = Ed25519 key[32]}
 //	AcceptBody{card = SignedCard, ephemeral[32], request_id[16], recipient = requester's Ed25519 key[32], sent_at_ms}
@@ -162,6 +181,8 @@ const (
 	labelRequest        = "parley/v1/request\x00"
 	labelAccept         = "parley/v1/accept\x00"
 	labelEnvelope       = "parley/v1/envelope\x00"
+	labelEnvelopeDigest = "parley/v2/envelope-digest\x00"
+	labelEnvelopeSigned = "parley/v2/envelope\x00"
 	labelInviteChecksum = "parley/v1/invite-checksum"
 	labelSafety         = "parley/v1/safety-number"
 	labelHandshake      = "parley/v1/handshake"

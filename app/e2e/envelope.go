@@ -40,20 +40,28 @@ func (k Kind) String() string {
 	return "kind(" + strconv.Itoa(int(k)) + ")"
 }
 
-// Envelope versions, per kind. Version 2 of requests and accepts pads the
-// signed body inside the sealed box (see doc.go); version 1 did not and is
-// no longer accepted.
+// Envelope versions, per kind. Messages: version 2 signs a SHA-256 digest
+// of the envelope (see doc.go); version 1 signed the envelope bytes
+// themselves and is still opened. Requests and accepts: version 2 pads the
+// signed body inside the sealed box; version 1 did not and is refused.
 const (
-	messageVersion = 1
-	sealedVersion  = 2
+	messageVersionV1 = 1
+	messageVersion   = 2
+	sealedVersion    = 2
 )
 
-// version is the envelope version this package writes and accepts for k.
+// version is the envelope version this package writes for k.
 func (k Kind) version() uint64 {
 	if k == KindRequest || k == KindAccept {
 		return sealedVersion
 	}
 	return messageVersion
+}
+
+// acceptsVersion reports whether an envelope of kind k and version v is
+// opened.
+func (k Kind) acceptsVersion(v uint64) bool {
+	return v == k.version() || (k == KindMessage && v == messageVersionV1)
 }
 
 // Envelope field numbers (see wire.proto).
@@ -68,6 +76,7 @@ const (
 
 // envelope is a parsed envelope; its slices alias the input.
 type envelope struct {
+	version    uint8
 	kind       Kind
 	sender     []byte
 	header     []byte
@@ -167,9 +176,10 @@ func parseEnvelope(b []byte) (envelope, error) {
 			e.signature, e.signed = v, b[:start]
 		}
 	}
-	if version != e.kind.version() {
+	if !e.kind.acceptsVersion(version) {
 		return e, ErrMalformed
 	}
+	e.version = uint8(version)
 	return e, e.check()
 }
 

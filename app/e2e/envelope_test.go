@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"bytes"
+	"crypto/ed25519"
+	"crypto/sha256"
 	"github.com/parley-chat/parley/app/e2e/internal/wirepb"
 	"slices"
 	"strings"
@@ -21,7 +23,7 @@ func TestEnvelopeMatchesProto(t *testing.T) {
 		if err := proto.Unmarshal(env, &pb); err != nil {
 			t.Fatal(err)
 		}
-		if pb.Version != 1 || Kind(pb.Kind) != KindMessage || !bytes.Equal(pb.Sender, alice.id.pub.ed[:]) ||
+		if pb.Version != messageVersion || Kind(pb.Kind) != KindMessage || !bytes.Equal(pb.Sender, alice.id.pub.ed[:]) ||
 			len(pb.Signature) != 64 {
 			t.Fatalf("proto view of the envelope: %v", &pb)
 		}
@@ -209,4 +211,39 @@ func TestSealedEnvelopeVersion(t *testing.T) {
 	if _, err := OpenRequest(b.id, sealedEnvelope(KindRequest, bx)); err == nil {
 		t.Error("OpenRequest accepted a body padded past its bucket")
 	}
+}
+
+// TestEnvelopeSignature pins the version 2 signature construction, opens a
+// version 1 message (signature over the bytes themselves), and refuses an
+// envelope whose version byte was changed to the other construction.
+func TestEnvelopeSignature(t *testing.T) {
+	alice, _, sa, sb, rnd := pair(t, "envelope-signature")
+	env := mustSeal(t, sa, rnd, "digest-signed")
+	e, err := parseEnvelope(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := sha256.Sum256(append([]byte("parley/v2/envelope-digest\x00"), e.signed...))
+	msg := append([]byte("parley/v2/envelope\x00"), d[:]...)
+	if !ed25519.Verify(alice.id.pub.ed[:], msg, e.signature) {
+		t.Fatal("signature is not Ed25519(labelEnvelopeSigned || SHA-256(labelEnvelopeDigest || envelope))")
+	}
+	// The same envelope relabelled as version 1 (signature over the bytes)
+	// fails, and so does a version 1 envelope relabelled as version 2.
+	relabel := func(b []byte, v byte) []byte {
+		c := bytes.Clone(b)
+		if c[0] != 0x08 {
+			t.Fatalf("envelope starts %x", c[:2])
+		}
+		c[1] = v
+		return c
+	}
+	expectRejected(t, sb, relabel(env, messageVersionV1), "version 2 envelope relabelled as version 1")
+	v1 := relabel(mustSeal(t, sa, rnd, "old build"), messageVersionV1)
+	e1, _ := parseEnvelope(v1)
+	copy(v1[len(v1)-64:], ed25519Sign(alice.id, append([]byte(labelEnvelope), e1.signed...)))
+	expectRejected(t, sb, relabel(v1, messageVersion), "version 1 envelope relabelled as version 2")
+	mustOpen(t, sb, v1, "old build")
+	mustOpen(t, sb, env, "digest-signed")
+	expectRejected(t, sb, relabel(env, 3), "version 3")
 }

@@ -117,22 +117,20 @@ func (s *Session) Seal(rand io.Reader, plaintext []byte) ([]byte, error) {
 	return out, nil
 }
 
-// sealEnvelope builds the signed envelope: "label || head || ciphertext" is
-// laid out in one buffer so that the signature needs no copy.
+// sealEnvelope builds the signed envelope in one buffer; the signature
+// covers a digest of every byte before it (signEnvelope).
 func (s *Session) sealEnvelope(mk *[32]byte, h *header, plaintext []byte) []byte {
 	var hbuf [maxHeaderLen]byte
 	hb := appendHeader(hbuf[:0], h)
 	ctLen := paddedLen(len(plaintext)) + secretbox.Overhead
-	buf := make([]byte, 0, len(labelEnvelope)+envelopeOverhead+len(hb)+ctLen)
-	buf = append(buf, labelEnvelope...)
+	buf := make([]byte, 0, envelopeOverhead+len(hb)+ctLen)
 	buf = appendEnvelopeHead(buf, KindMessage, s.me.pub.ed[:], hb)
 	buf = appendCiphertextTag(buf, ctLen)
 	padded := getScratch(ctLen)
 	*padded = pad(*padded, plaintext)
 	buf = sealMessage(buf, mk, &s.ad, hb, *padded)
 	putScratch(padded)
-	buf = appendSignature(buf, ed25519.Sign(s.me.ed, buf))
-	return buf[len(labelEnvelope):]
+	return appendSignature(buf, s.me.signEnvelope(buf))
 }
 
 // envelopeOverhead is the envelope's size beyond header and ciphertext.
@@ -212,7 +210,7 @@ func (s *Session) open(b []byte) ([]byte, error) {
 		return nil, err
 	}
 	if e.kind != KindMessage || !bytes.Equal(e.sender, s.remote.ed[:]) ||
-		!verify(e.sender, labelEnvelope, e.signed, e.signature) {
+		!verifyEnvelope(&e) {
 		return nil, errSession
 	}
 	h, ok := parseHeader(e.header)

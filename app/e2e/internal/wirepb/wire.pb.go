@@ -442,11 +442,13 @@ func (x *Header) GetSalt() []byte {
 }
 
 // Envelope is what travels between clients and sits in mailboxes. Fields are
-// written in field-number order; the signature is the last field and covers
-// "parley/v1/envelope\x00" || every byte before it.
+// written in field-number order; the signature is the last field and is
+// Ed25519 over "parley/v2/envelope\x00" || SHA-256("parley/v2/envelope-digest\x00"
+// || every byte before it) (version 1 messages: over "parley/v1/envelope\x00"
+// || every byte before it).
 type Envelope struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
-	Version       uint32                 `protobuf:"varint,1,opt,name=version,proto3" json:"version,omitempty"`      // per kind: 1 message; 2 request and accept (padded sealed box)
+	Version       uint32                 `protobuf:"varint,1,opt,name=version,proto3" json:"version,omitempty"`      // 2 (digest-signed message; padded request, accept); 1 message still opened
 	Kind          uint32                 `protobuf:"varint,2,opt,name=kind,proto3" json:"kind,omitempty"`            // Kind: 1 message, 2 friend request, 3 accept
 	Sender        []byte                 `protobuf:"bytes,3,opt,name=sender,proto3" json:"sender,omitempty"`         // Ed25519 public key of the sender (messages only)
 	Header        []byte                 `protobuf:"bytes,4,opt,name=header,proto3" json:"header,omitempty"`         // encoded Header (messages only)
