@@ -87,8 +87,10 @@
 // Envelope versions. KindMessage: version 2 (above); version 1, from
 // builds before 2026-11-25, had signature = Ed25519(labelEnvelope || every
 // byte before the signature field) and is still opened (never written). A
-// changed version byte fails the signature either way. For KindRequest and KindAccept only version, kind and ciphertext
-// are present; the ciphertext is an anonymous sealed box (box.SealAnonymous:
+// changed version byte fails the signature either way.
+//
+// For KindRequest and KindAccept only version, kind and ciphertext are
+// present; the ciphertext is an anonymous sealed box (box.SealAnonymous:
 // ephemeral X25519 key[32] || XSalsa20-Poly1305 box, nonce =
 // BLAKE2b-192(ephemeral || recipient)) to the recipient's X25519 identity key,
 // of pad(Signed{body, signature = Ed25519(labelRequest or labelAccept || body)})
