@@ -31,6 +31,8 @@ type Client struct {
 	reqLimit *bucket
 	// live caches decoded ratchet sessions between transactions.
 	live *liveSessions
+	// names tells equal display names apart (see names.go).
+	names *names
 }
 
 // lifecycle tracks Run and the calls in flight, so that Close can stop
@@ -82,10 +84,13 @@ func Open(ctx context.Context, cfg Config) (*Client, error) {
 }
 
 func newClient(ctx context.Context, cfg Config, v *vault.Vault) (*Client, error) {
-	c := &Client{cfg: cfg, log: cfg.Logger.With("component", "app"), v: v, hub: newHub(), reqLimit: newBucket(requestRate, requestBurst, cfg.Now), live: newLiveSessions()}
+	c := &Client{cfg: cfg, log: cfg.Logger.With("component", "app"), v: v, hub: newHub(), reqLimit: newBucket(requestRate, requestBurst, cfg.Now), live: newLiveSessions(), names: newNames()}
 	prof, err := c.loadProfile()
 	if err != nil {
 		return nil, err
+	}
+	if err := c.loadNames(); err != nil {
+		return nil, fmt.Errorf("load names: %w", err)
 	}
 	nodes := prof.Nodes
 	if cfg.Nodes != nil {

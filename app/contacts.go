@@ -19,8 +19,12 @@ func (c *Client) Contacts() []Contact {
 	}
 	defer c.leave()
 	var list []vault.Contact
+	var me vault.Profile
 	err := c.v.View(func(tx *vault.Tx) error {
 		var err error
+		if me, err = tx.GetProfile(); err != nil {
+			return err
+		}
 		list, err = tx.ListContacts()
 		return err
 	})
@@ -28,6 +32,7 @@ func (c *Client) Contacts() []Contact {
 		c.log.Warn("list contacts", "err", err)
 		return nil
 	}
+	c.names.reset(me.Name, list) // the stored contacts are authoritative
 	out := make([]Contact, 0, len(list))
 	for _, vc := range list {
 		out = append(out, c.contactOf(vc))
@@ -40,7 +45,7 @@ func (c *Client) Contacts() []Contact {
 func (c *Client) contactOf(vc vault.Contact) Contact {
 	p := PeerID(vc.PeerID)
 	return Contact{
-		PeerID: p, Name: SanitizeName(vc.Name), State: ContactState(vc.State),
+		PeerID: p, Name: c.names.contact(p, vc.Name), State: ContactState(vc.State),
 		Online: c.peers.isOnline(p), Verified: vc.Verified, Unread: vc.Unread,
 		LastMessage: preview(vc.LastMessage), LastAt: vc.LastAt,
 	}
@@ -67,14 +72,16 @@ func (c *Client) Requests() []Request {
 		if r.Greeting == keyChangeMarker {
 			continue // a changed key of a known contact, not a new request
 		}
-		out = append(out, requestOf(r))
+		out = append(out, c.requestOf(r))
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].ReceivedAt.Before(out[j].ReceivedAt) })
 	return out
 }
 
-func requestOf(r vault.Request) Request {
-	return Request{PeerID: PeerID(r.PeerID), Name: SanitizeName(r.Name), Greeting: sanitizeGreeting(r.Greeting), ReceivedAt: r.ReceivedAt}
+// requestOf converts a stored request for the frontends.
+func (c *Client) requestOf(r vault.Request) Request {
+	p := PeerID(r.PeerID)
+	return Request{PeerID: p, Name: c.names.request(p, r.Name), Greeting: sanitizeGreeting(r.Greeting), ReceivedAt: r.ReceivedAt}
 }
 
 // keyChangeMarker marks a stored request that carries a known contact's new

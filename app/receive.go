@@ -289,7 +289,7 @@ func (c *Client) newRequestTx(tx *vault.Tx, req vault.Request, res *batchResult)
 	if err := tx.PutRequest(req); err != nil {
 		return Verdict_VERDICT_RETRY, err
 	}
-	res.events = append(res.events, FriendRequestReceived{requestOf(req)})
+	res.events = append(res.events, FriendRequestReceived{c.requestOf(req)})
 	return Verdict_VERDICT_OK, nil
 }
 
