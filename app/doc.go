@@ -25,8 +25,11 @@
 // lists, so that friends holding the card find it after a restart. A
 // friend treats those addresses like any home node; since the node's peer
 // ID is the friend's own, a node that answers means the friend is online,
-// and delivery goes directly. When the embedded user is away, so is the
-// node: messages wait in the sender's outbox until they return.
+// and delivery goes directly; what a friend deposits in our embedded
+// mailbox instead (a direct delivery that did not go through) we read over
+// in-memory streams to our own node (embedded_local.go), since libp2p
+// never dials itself. When the embedded user is away, so is the node:
+// messages wait in the sender's outbox until they return.
 //
 // # Commands and events
 //

@@ -9,6 +9,8 @@ import (
 
 	"github.com/libp2p/go-libp2p/core/peer"
 	ma "github.com/multiformats/go-multiaddr"
+
+	"github.com/parley-chat/parley/vault"
 )
 
 // TestEmbeddedNodeInvite (zero set-up): two profiles without a home node,
@@ -126,5 +128,55 @@ func TestEmbeddedListen(t *testing.T) {
 	}
 	if got := embeddedListen(empty); got != nil {
 		t.Fatalf("embeddedListen(no nodes) = %q, want nil (the defaults)", got)
+	}
+}
+
+// TestEmbeddedMailboxRead: an envelope deposited in bob's embedded
+// mailbox (what alice does when a direct delivery did not go through)
+// while bob's app runs is read by bob from his own node and acknowledged.
+func TestEmbeddedMailboxRead(t *testing.T) {
+	alice, bob := newUser(t, "alice"), newUser(t, "bob")
+	befriend(t, alice, bob)
+	bobID := bob.id()
+	bobCard, err := parseInviteCard(bob.c.Me().Invite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nodes, err := parseNodes(bobCard.Nodes)
+	if err != nil || len(nodes) != 1 {
+		t.Fatalf("bob's nodes %q: %v", bobCard.Nodes, err)
+	}
+	// Alice, not running, seals a message and puts it into bob's mailbox
+	// only (it leaves her outbox, so it cannot also arrive directly).
+	alice.close()
+	c := alice.openIdle()
+	id, err := c.Send(t.Context(), bobID, "via your own mailbox")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var payload []byte
+	err = c.v.Update(func(tx *vault.Tx) error {
+		it, err := tx.GetOutbox(string(id))
+		if err != nil {
+			return err
+		}
+		payload = it.Payload
+		return tx.DeleteOutbox(string(id))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.nodes.client(nodes[0]).Put(t.Context(), bobID.libp2p(), payload); err != nil {
+		t.Fatalf("Put into bob's embedded mailbox: %v", err)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	bob.wait("message from his own mailbox", isArrived("via your own mailbox"))
+	// Acknowledged: a second fetch finds the inbox empty.
+	bob.c.fetchAll(t.Context())
+	items, err := bob.c.nodes.localInbox().Fetch(t.Context(), 10)
+	if err != nil || len(items) != 0 {
+		t.Fatalf("bob's inbox after reading: %d items, %v; want 0", len(items), err)
 	}
 }

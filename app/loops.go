@@ -117,11 +117,16 @@ func (c *Client) mailboxLoop(ctx context.Context) error {
 	}
 }
 
-// fetchAll drains the mailbox on every home node; true if every node
-// answered (the embedded node has nothing to fetch).
+// fetchAll drains the mailbox on every home node, and our own inbox on
+// the embedded node (where a friend deposits when a direct delivery did
+// not go through); true if every node answered.
 func (c *Client) fetchAll(ctx context.Context) bool {
 	ok := true
-	for _, n := range c.nodes.home() {
+	nodes := c.nodes.home()
+	if l := c.nodes.localInbox(); l != nil {
+		nodes = append(nodes, l)
+	}
+	for _, n := range nodes {
 		if err := c.drain(ctx, n); err != nil {
 			c.log.Debug("fetch failed", "node", n.Node(), "err", err)
 			ok = false

@@ -27,6 +27,8 @@ type nodeSet struct {
 	clients map[peer.ID]*rendezvous.Client
 	// embedded is the in-process node (nil when home nodes are set).
 	embedded *server.Server
+	// local reads our own inbox on the embedded node (nil without one).
+	local *rendezvous.Client
 }
 
 func newNodeSet(cfg Config, h host.Host, homes []peer.AddrInfo, log *slog.Logger) (*nodeSet, error) {
@@ -41,8 +43,10 @@ func newNodeSet(cfg Config, h host.Host, homes []peer.AddrInfo, log *slog.Logger
 	if err != nil {
 		return nil, fmt.Errorf("open embedded node: %w", err)
 	}
-	srv.Attach(h)
+	loop := newLoopHost(h)
+	srv.Attach(loop)
 	n.embedded = srv
+	n.local = rendezvous.NewClient(loop, peer.AddrInfo{ID: h.ID()}, log)
 	return n, nil
 }
 
@@ -87,6 +91,14 @@ func (n *nodeSet) isEmbedded() bool {
 	return n.embedded != nil && len(n.homes) == 0
 }
 
+// localInbox returns the client of our own inbox on the embedded node,
+// or nil when there is none.
+func (n *nodeSet) localInbox() *rendezvous.Client {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.local
+}
+
 // client returns the client of node ai, creating it on first use.
 func (n *nodeSet) client(ai peer.AddrInfo) *rendezvous.Client {
 	n.mu.Lock()
@@ -109,6 +121,9 @@ func (n *nodeSet) closeClients() error {
 	var errs []error
 	for _, c := range n.clients {
 		errs = append(errs, c.Close())
+	}
+	if n.local != nil {
+		errs = append(errs, n.local.Close())
 	}
 	return errors.Join(errs...)
 }
