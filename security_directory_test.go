@@ -107,6 +107,16 @@ func TestCardSubstitution(t *testing.T) {
 			t.Errorf("bob's contact state = %v after the substitution, want friend", c["state"])
 		}
 	}
+	// The impostor and the real bob must not look alike in the contact list.
+	names := map[any]string{}
+	for _, c := range alice.ok("contacts", nil).([]any) {
+		c := c.(map[string]any)
+		if other, dup := names[c["name"]]; dup {
+			t.Errorf("contacts %s and %v both show as %q", other, c["peer_id"], c["name"])
+		}
+		names[c["name"]] = str(c["peer_id"])
+	}
+	t.Logf("alice's contacts: %v", names)
 	if after := alice.ok("safety_number", map[string]any{"with": bobID}).(map[string]any)["digits"]; after != real {
 		t.Errorf("bob's safety number changed from %v to %v", real, after)
 	}
