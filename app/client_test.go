@@ -168,3 +168,14 @@ func TestSetNodes(t *testing.T) {
 	}
 	waitRegistered(t, node, u.id())
 }
+
+// TestCloseAfterNodeGone: the home node vanishes (its connections reset)
+// while the client holds streams to it; locking the profile then is still
+// a clean Close.
+func TestCloseAfterNodeGone(t *testing.T) {
+	node := startNode(t)
+	alice := newUser(t, "alice", node.addr)
+	alice.wait("ready", func(ev Event) bool { _, ok := ev.(Ready); return ok })
+	node.stop()
+	alice.close() // fails the test if Close returns an error
+}
