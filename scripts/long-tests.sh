@@ -25,7 +25,7 @@ if [ "${SKIP_TESTS:-0}" != 1 ]; then
   step "long adversarial and fault tests (PARLEY_LONG=1)"
   start=$(date +%s)
   PARLEY_LONG=1 PARLEY_NODE_KILLS=20 go test "${race[@]}" -count=1 -timeout 90m -v \
-    -run '^(TestFault.*|TestLeakScan|TestCardSubstitution|TestMailboxFloodOverTheWire|TestSlowLorisAndLyingFrames|TestStrangerRequestFlood|TestClientHostileFrames|TestMailboxReplayedFetchAck|TestNodeKillDuringPuts)$' . \
+    -run '^(TestFault.*|TestLeak.*|TestCardSubstitution|TestKeyChangeJSON|TestHostileTexts|TestMailboxFloodOverTheWire|TestSlowLorisAndLyingFrames|TestStrangerRequestFlood|TestClientHostileFrames|TestMailboxReplayedFetchAck|TestNodeKillDuringPuts)$' . \
     2>&1 | grep -E '^(---|ok|FAIL|PASS|panic)|^\s+\S+_test\.go:[0-9]+: ' || failed=1
   echo "long root-package tests took $(( $(date +%s) - start ))s"
 
