@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -20,8 +21,15 @@ import (
 
 // attackerIP is where hostile hosts dial from: loopback, but another
 // address than the honest clients' 127.0.0.1, as a flood from the Internet
-// would be.
-const attackerIP = "127.0.0.2"
+// would be (127.0.0.1 where the system does not route 127.0.0.2).
+var attackerIP = func() string {
+	ln, err := net.Listen("tcp", "127.0.0.2:0")
+	if err != nil {
+		return "127.0.0.1"
+	}
+	ln.Close()
+	return "127.0.0.2"
+}()
 
 // TestMailboxFloodOverTheWire (issue 6, item 10): against the real node
 // process, one peer deposits into bob's inbox as fast as it can while 1,000
