@@ -41,6 +41,10 @@ func runGUI(ctx context.Context, args []string, env *environment) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if err := checkDisplay(); err != nil {
+		return err
+	}
+	fixLocale()
 	a := fyneapp.NewWithID(appID)
 	a.SetIcon(fyne.NewStaticResource("Icon.png", iconPNG))
 	dir := *data
