@@ -85,6 +85,14 @@ func sanitizeLine(s string, max int) string {
 // MaxTextBytes bytes (cut at a rune boundary). Zero-width joiners stay, since
 // emoji sequences need them.
 func SanitizeText(s string) string {
+	if textIsClean(s) {
+		return s // the common case: nothing to copy
+	}
+	return sanitizeTextSlow(s)
+}
+
+// sanitizeTextSlow is SanitizeText without the fast path.
+func sanitizeTextSlow(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	var b strings.Builder
 	b.Grow(min(len(s), MaxTextBytes))
@@ -98,6 +106,34 @@ func SanitizeText(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// textIsClean reports whether SanitizeText would return s unchanged. ASCII
+// is checked byte by byte; the first non-ASCII byte switches to runes.
+func textIsClean(s string) bool {
+	if len(s) > MaxTextBytes || !utf8.ValidString(s) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			return runesAreClean(s[i:])
+		}
+		if (c < 0x20 && c != '\n' && c != '\t') || c == 0x7F {
+			return false
+		}
+	}
+	return true
+}
+
+// runesAreClean reports whether s holds no character SanitizeText drops.
+func runesAreClean(s string) bool {
+	for _, r := range s {
+		if isBidiControl(r) || (unicode.IsControl(r) && r != '\n' && r != '\t') {
+			return false
+		}
+	}
+	return true
 }
 
 // preview returns a one-line, bounded, sanitised preview of a message.

@@ -49,17 +49,27 @@ func (c *Client) Send(ctx context.Context, to PeerID, text string) (MsgID, error
 		return "", err
 	}
 	defer c.leave()
-	switch {
-	case len(text) > MaxTextBytes:
-		return "", ErrTooLong
-	case len(SanitizeText(text)) == 0:
-		return "", ErrEmpty
+	clean, err := checkText(text)
+	if err != nil {
+		return "", err
 	}
-	r := &sendReq{id: newID(), text: SanitizeText(text), done: make(chan error, 1)}
+	r := &sendReq{id: newID(), text: clean, done: make(chan error, 1)}
 	if err := c.sendQueue(to).submit(r, func(batch []*sendReq) error { return c.commitSends(to, batch) }); err != nil {
 		return "", fmt.Errorf("send: %w", err)
 	}
 	return MsgID(r.id), ctx.Err()
+}
+
+// checkText bounds and sanitises the text of an outgoing message, once.
+func checkText(text string) (string, error) {
+	if len(text) > MaxTextBytes {
+		return "", ErrTooLong
+	}
+	clean := SanitizeText(text)
+	if clean == "" {
+		return "", ErrEmpty
+	}
+	return clean, nil
 }
 
 // SendBatch queues several texts for to in ONE vault transaction (one
@@ -73,13 +83,11 @@ func (c *Client) SendBatch(ctx context.Context, to PeerID, texts []string) ([]Ms
 	reqs := make([]*sendReq, len(texts))
 	ids := make([]MsgID, len(texts))
 	for i, text := range texts {
-		switch {
-		case len(text) > MaxTextBytes:
-			return nil, ErrTooLong
-		case len(SanitizeText(text)) == 0:
-			return nil, ErrEmpty
+		clean, err := checkText(text)
+		if err != nil {
+			return nil, err
 		}
-		reqs[i] = &sendReq{id: newID(), text: SanitizeText(text), done: make(chan error, 1)}
+		reqs[i] = &sendReq{id: newID(), text: clean, done: make(chan error, 1)}
 		ids[i] = MsgID(reqs[i].id)
 	}
 	if err := c.commitSends(to, reqs); err != nil {
