@@ -21,6 +21,7 @@ import (
 // and answers RESOLVE with a substitute card when one is set. Safe for
 // concurrent use.
 type EvilNode struct {
+	// Host is the node's libp2p host, listening on 127.0.0.1.
 	Host host.Host
 	srv  *server.Server
 
