@@ -26,7 +26,7 @@ type testNode struct {
 	key  ed25519.PrivateKey
 }
 
-func startNode(t *testing.T) *testNode {
+func startNode(t testing.TB) *testNode {
 	t.Helper()
 	_, key, _ := ed25519.GenerateKey(rand.Reader)
 	n := &testNode{dir: t.TempDir(), key: key}
@@ -35,7 +35,7 @@ func startNode(t *testing.T) *testNode {
 	return n
 }
 
-func (n *testNode) start(t *testing.T, listen string) {
+func (n *testNode) start(t testing.TB, listen string) {
 	t.Helper()
 	h, err := p2p.NewHost(t.Context(), p2p.Config{Identity: n.key, ListenAddrs: []string{listen}, Profile: p2p.ProfileNode})
 	if err != nil {
@@ -59,7 +59,7 @@ func (n *testNode) stop() {
 }
 
 // restart stops the node and starts it again on the same address.
-func (n *testNode) restart(t *testing.T) {
+func (n *testNode) restart(t testing.TB) {
 	t.Helper()
 	listen := n.host.Addrs()[0].String()
 	n.stop()
@@ -68,7 +68,7 @@ func (n *testNode) restart(t *testing.T) {
 
 // testUser is a profile with its running client and event stream.
 type testUser struct {
-	t      *testing.T
+	t      testing.TB
 	name   string
 	dir    string
 	nodes  []string
@@ -83,7 +83,7 @@ var testTiming = Timing{Poll: 150 * time.Millisecond, Presence: 150 * time.Milli
 
 var testPass = []byte("correct horse battery staple")
 
-func newUser(t *testing.T, name string, nodes ...string) *testUser {
+func newUser(t testing.TB, name string, nodes ...string) *testUser {
 	t.Helper()
 	u := &testUser{t: t, name: name, dir: filepath.Join(t.TempDir(), name), nodes: nodes}
 	err := CreateProfile(t.Context(), ProfileConfig{Dir: u.dir, Name: name, Passphrase: testPass, Nodes: nodes, KDF: &vault.TestKDF})
@@ -156,7 +156,7 @@ func (u *testUser) wait(what string, match func(Event) bool) Event {
 }
 
 // befriend makes a and b friends through an invite.
-func befriend(t *testing.T, a, b *testUser) {
+func befriend(t testing.TB, a, b *testUser) {
 	t.Helper()
 	if _, err := a.c.AddContact(t.Context(), b.c.Me().Invite, "hi, it's "+a.name); err != nil {
 		t.Fatalf("AddContact: %v", err)
