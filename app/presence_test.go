@@ -76,6 +76,11 @@ func waitRegistered(t *testing.T, node *testNode, p PeerID) {
 // MaxPendingRequests, and requests are rate-limited.
 func TestRequestQueueBounded(t *testing.T) {
 	bob := newUser(t, "bob")
+	// The bucket refills at requestRate per second of wall time; a frozen
+	// clock keeps a slow (-race, loaded) run from earning extra tokens.
+	frozen := time.Now()
+	still := func() time.Time { return frozen }
+	bob.c.reqLimit = newBucket(requestRate, requestBurst, still)
 	// Over the rate: requests past the burst wait (RETRY: left on the
 	// node, fetched again later), they are not dropped.
 	var burst [][]byte
@@ -116,7 +121,7 @@ func TestRequestQueueBounded(t *testing.T) {
 		t.Fatalf("%d requests stored, %d refused; want %d and 20", n, refused, MaxPendingRequests)
 	}
 
-	b := newBucket(requestRate, requestBurst, time.Now)
+	b := newBucket(requestRate, requestBurst, still)
 	allowed := 0
 	for range 100 {
 		if b.allow() {
