@@ -97,7 +97,7 @@ func sanitizeTextSlow(s string) string {
 	var b strings.Builder
 	b.Grow(min(len(s), MaxTextBytes))
 	for _, r := range s {
-		if isBidiControl(r) || (unicode.IsControl(r) && r != '\n' && r != '\t') {
+		if droppedFromText(r) {
 			continue
 		}
 		if b.Len()+utf8.RuneLen(r) > MaxTextBytes {
@@ -126,10 +126,16 @@ func textIsClean(s string) bool {
 	return true
 }
 
+// droppedFromText reports the characters SanitizeText removes: bidi
+// controls and control characters other than newline and tab.
+func droppedFromText(r rune) bool {
+	return isBidiControl(r) || (unicode.IsControl(r) && r != '\n' && r != '\t')
+}
+
 // runesAreClean reports whether s holds no character SanitizeText drops.
 func runesAreClean(s string) bool {
 	for _, r := range s {
-		if isBidiControl(r) || (unicode.IsControl(r) && r != '\n' && r != '\t') {
+		if droppedFromText(r) {
 			return false
 		}
 	}
