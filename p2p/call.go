@@ -68,7 +68,7 @@ func setDeadline(ctx context.Context, s network.Stream) {
 type Stream struct {
 	h       host.Host
 	p       peer.ID
-	id      protocol.ID
+	ids     []protocol.ID // in order of preference
 	maxResp int
 
 	mu     sync.Mutex // guards the fields below
@@ -80,7 +80,18 @@ type Stream struct {
 // NewStream returns a persistent stream to p for protocol id whose responses
 // may be up to maxResp bytes. It does not dial until the first RoundTrip.
 func NewStream(h host.Host, p peer.ID, id protocol.ID, maxResp int) *Stream {
-	return &Stream{h: h, p: p, id: id, maxResp: maxResp}
+	return NewVersionedStream(h, p, maxResp, id)
+}
+
+// NewVersionedStream is [NewStream] for a protocol with several versions:
+// each time the stream is opened it speaks the first of ids (in order of
+// preference) that p supports. [Stream.RoundTripProto] says which one
+// answered. It panics if ids is empty.
+func NewVersionedStream(h host.Host, p peer.ID, maxResp int, ids ...protocol.ID) *Stream {
+	if len(ids) == 0 {
+		panic("p2p: NewVersionedStream without a protocol")
+	}
+	return &Stream{h: h, p: p, ids: ids, maxResp: maxResp}
 }
 
 // RoundTrip sends req and returns the response. A stream that was reused and
@@ -88,24 +99,31 @@ func NewStream(h host.Host, p peer.ID, id protocol.ID, maxResp int) *Stream {
 // sent once more, so a request may reach the server twice; the protocols
 // that use Stream tolerate that (envelopes are deduplicated by message ID).
 func (c *Stream) RoundTrip(ctx context.Context, req []byte) ([]byte, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.closed {
-		return nil, ErrClosed
-	}
-	reused := c.s != nil
-	resp, err := c.roundTripLocked(ctx, req)
-	if err != nil && reused && ctx.Err() == nil {
-		resp, err = c.roundTripLocked(ctx, req)
-	}
+	resp, _, err := c.RoundTripProto(ctx, req)
 	return resp, err
 }
 
-func (c *Stream) roundTripLocked(ctx context.Context, req []byte) ([]byte, error) {
+// RoundTripProto is [Stream.RoundTrip] that also returns the protocol
+// (version) of the stream that carried the exchange.
+func (c *Stream) RoundTripProto(ctx context.Context, req []byte) ([]byte, protocol.ID, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return nil, "", ErrClosed
+	}
+	reused := c.s != nil
+	resp, id, err := c.roundTripLocked(ctx, req)
+	if err != nil && reused && ctx.Err() == nil {
+		resp, id, err = c.roundTripLocked(ctx, req)
+	}
+	return resp, id, err
+}
+
+func (c *Stream) roundTripLocked(ctx context.Context, req []byte) ([]byte, protocol.ID, error) {
 	if c.s == nil {
-		s, err := c.h.NewStream(ctx, c.p, c.id)
+		s, err := c.h.NewStream(ctx, c.p, c.ids...)
 		if err != nil {
-			return nil, fmt.Errorf("open %s stream: %w", c.id, err)
+			return nil, "", fmt.Errorf("open %s stream: %w", c.ids[0], err)
 		}
 		c.s, c.r = s, newReader(s)
 	}
@@ -116,9 +134,9 @@ func (c *Stream) roundTripLocked(ctx context.Context, req []byte) ([]byte, error
 	stop()
 	if err != nil {
 		c.resetLocked()
-		return nil, err
+		return nil, "", err
 	}
-	return resp, nil
+	return resp, s.Protocol(), nil
 }
 
 func (c *Stream) exchangeLocked(req []byte) ([]byte, error) {
@@ -127,7 +145,7 @@ func (c *Stream) exchangeLocked(req []byte) ([]byte, error) {
 	}
 	resp, err := ReadFrame(c.r, c.maxResp)
 	if err != nil {
-		return nil, fmt.Errorf("read %s response: %w", c.id, unexpected(err))
+		return nil, fmt.Errorf("read %s response: %w", c.s.Protocol(), unexpected(err))
 	}
 	return resp, nil
 }
