@@ -127,7 +127,7 @@ func resourceManager(p Profile) (network.ResourceManager, error) {
 	pl := p.limits()
 	scaling := rcmgr.DefaultLimits
 	libp2p.SetDefaultServiceLimits(&scaling)
-	for _, id := range []protocol.ID{ProtoMsg, ProtoRegistry, ProtoDirectory, ProtoMailbox} {
+	for _, id := range []protocol.ID{ProtoMsg, ProtoRegistry, ProtoDirectory, ProtoMailbox, ProtoMailboxV1} {
 		n := pl.protoStreams
 		scaling.AddProtocolLimit(id,
 			rcmgr.BaseLimit{StreamsInbound: n, StreamsOutbound: n, Streams: 2 * n, Memory: pl.memory},

@@ -10,8 +10,13 @@ const (
 	ProtoRegistry protocol.ID = "/parley/registry/1"
 	// ProtoDirectory is CLAIM/RESOLVE of @usernames on a rendezvous node.
 	ProtoDirectory protocol.ID = "/parley/directory/1"
-	// ProtoMailbox is PUT/FETCH/ACK of sealed envelopes on a rendezvous node.
-	ProtoMailbox protocol.ID = "/parley/mailbox/1"
+	// ProtoMailbox is PUT/FETCH/ACK of sealed envelopes on a rendezvous
+	// node. Version 2 added the FETCH cursor (Fetch.after).
+	ProtoMailbox protocol.ID = "/parley/mailbox/2"
+	// ProtoMailboxV1 is the mailbox protocol before the FETCH cursor. Nodes
+	// still serve it (for clients from before); clients fall back to it on
+	// nodes from before, without a cursor.
+	ProtoMailboxV1 protocol.ID = "/parley/mailbox/1"
 )
 
 // MDNSService is the mDNS service name under which parley hosts find each

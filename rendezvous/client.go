@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/host"
@@ -46,6 +47,9 @@ type Client struct {
 	logger *slog.Logger
 
 	registry, directory, mailbox *p2p.Stream
+	// mailboxV1 is set while the node answers the mailbox protocol only in
+	// its version 1, which has no FETCH cursor.
+	mailboxV1 atomic.Bool
 }
 
 // NewClient returns a client of node. It remembers the node's addresses
@@ -60,7 +64,7 @@ func NewClient(h host.Host, node peer.AddrInfo, logger *slog.Logger) *Client {
 		h: h, node: node.ID, logger: logger.With("component", "rendezvous"),
 		registry:  newStream(p2p.ProtoRegistry),
 		directory: newStream(p2p.ProtoDirectory),
-		mailbox:   newStream(p2p.ProtoMailbox),
+		mailbox:   p2p.NewVersionedStream(h, node.ID, MaxResponseFrame, p2p.ProtoMailbox, p2p.ProtoMailboxV1),
 	}
 }
 
@@ -164,13 +168,29 @@ func (c *Client) Put(ctx context.Context, to peer.ID, envelope []byte) error {
 // Fetch returns up to max envelopes waiting in this host's mailbox, oldest
 // first. They stay there until acknowledged with Ack.
 func (c *Client) Fetch(ctx context.Context, max int) ([]Item, error) {
+	return c.FetchAfter(ctx, max, "")
+}
+
+// FetchAfter is Fetch from a cursor: it returns only items after the item
+// named after (the ID of an item fetched earlier, acknowledged or not), so
+// a caller can page past items it leaves in the mailbox. after == "" reads
+// from the oldest. A node that predates the cursor (/parley/mailbox/1)
+// would ignore it and answer from the oldest again: on such a node
+// FetchAfter returns ErrNoCursor instead of items.
+func (c *Client) FetchAfter(ctx context.Context, max int, after string) ([]Item, error) {
 	if max <= 0 || max > MaxFetchItems {
 		max = MaxFetchItems
 	}
-	req := &MailboxRequest{Op: &MailboxRequest_Fetch{Fetch: &Fetch{Max: uint32(max)}}}
+	if after != "" && c.mailboxV1.Load() {
+		return nil, fmt.Errorf("fetch: %w", ErrNoCursor)
+	}
+	req := &MailboxRequest{Op: &MailboxRequest_Fetch{Fetch: &Fetch{Max: uint32(max), After: after}}}
 	var resp MailboxResponse
 	if err := c.call(ctx, c.mailbox, "fetch", req, &resp, resp.GetStatus); err != nil {
 		return nil, err
+	}
+	if after != "" && c.mailboxV1.Load() { // the stream was reopened on an older node
+		return nil, fmt.Errorf("fetch: %w", ErrNoCursor)
 	}
 	items := make([]Item, len(resp.GetItems()))
 	for i, it := range resp.GetItems() {
@@ -200,10 +220,13 @@ func (c *Client) call(ctx context.Context, s *p2p.Stream, op string, req, resp p
 	if err != nil {
 		return fmt.Errorf("%s: marshal: %w", op, err)
 	}
-	out, err := s.RoundTrip(ctx, b)
+	out, id, err := s.RoundTripProto(ctx, b)
 	if err != nil {
 		c.logger.Debug("request failed", "op", op, "node", c.node, "err", err)
 		return fmt.Errorf("%s: %w", op, err)
+	}
+	if s == c.mailbox {
+		c.mailboxV1.Store(id == p2p.ProtoMailboxV1)
 	}
 	if err := proto.Unmarshal(out, resp); err != nil {
 		return fmt.Errorf("%s: unmarshal response: %w", op, err)

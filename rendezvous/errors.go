@@ -18,6 +18,9 @@ var (
 	// ErrStorageFull means the node's disk is (nearly) full; nothing was
 	// stored and a later retry may succeed.
 	ErrStorageFull = errors.New("rendezvous: node storage full")
+	// ErrNoCursor means the node predates the FETCH cursor
+	// (/parley/mailbox/1): FetchAfter cannot page there; Fetch can.
+	ErrNoCursor = errors.New("rendezvous: node has no fetch cursor")
 )
 
 // StatusError maps a wire status to its sentinel error (nil for STATUS_OK).

@@ -838,9 +838,16 @@ func (x *Put) GetEnvelope() []byte {
 	return nil
 }
 
+// Fetch returns the caller's oldest unexpired items, up to max (at most
+// MaxFetchItems and MaxFetchBytes).
 type Fetch struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Max           uint32                 `protobuf:"varint,1,opt,name=max,proto3" json:"max,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Max   uint32                 `protobuf:"varint,1,opt,name=max,proto3" json:"max,omitempty"`
+	// after, if set, is the ID of an item (a MailItem.id from an earlier
+	// FETCH): only items strictly after it are returned, still oldest first.
+	// The item need not still exist. A malformed ID is STATUS_BAD_REQUEST.
+	// Since /parley/mailbox/2.
+	After         string `protobuf:"bytes,2,opt,name=after,proto3" json:"after,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -880,6 +887,13 @@ func (x *Fetch) GetMax() uint32 {
 		return x.Max
 	}
 	return 0
+}
+
+func (x *Fetch) GetAfter() string {
+	if x != nil {
+		return x.After
+	}
+	return ""
 }
 
 type Ack struct {
@@ -1084,9 +1098,10 @@ const file_rendezvous_wire_proto_rawDesc = "" +
 	"\x02op\"1\n" +
 	"\x03Put\x12\x0e\n" +
 	"\x02to\x18\x01 \x01(\fR\x02to\x12\x1a\n" +
-	"\benvelope\x18\x02 \x01(\fR\benvelope\"\x19\n" +
+	"\benvelope\x18\x02 \x01(\fR\benvelope\"/\n" +
 	"\x05Fetch\x12\x10\n" +
-	"\x03max\x18\x01 \x01(\rR\x03max\"\x17\n" +
+	"\x03max\x18\x01 \x01(\rR\x03max\x12\x14\n" +
+	"\x05after\x18\x02 \x01(\tR\x05after\"\x17\n" +
 	"\x03Ack\x12\x10\n" +
 	"\x03ids\x18\x01 \x03(\tR\x03ids\"}\n" +
 	"\x0fMailboxResponse\x124\n" +

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -14,48 +15,68 @@ import (
 	"github.com/parley-chat/parley/rendezvous"
 )
 
-// fetch returns the oldest unexpired envelopes of from's own inbox.
+// fetch returns the oldest unexpired envelopes of from's own inbox, only
+// those after the cursor m.After if it is set. A cursor is a position in
+// the node's sequence (item IDs are sequence numbers), so another inbox's
+// ID only says where to start in from's own.
 func (mb *mailbox) fetch(from peer.ID, m *rendezvous.Fetch) *rendezvous.MailboxResponse {
 	limit := int(m.GetMax())
 	if limit <= 0 || limit > rendezvous.MaxFetchItems {
 		limit = rendezvous.MaxFetchItems
 	}
 	oldest := uint64(mb.cfg.Now().Add(-mb.cfg.TTL).UnixNano())
-	resp := &rendezvous.MailboxResponse{}
-	head := max(mb.head(from), oldest)
-	firstLive := uint64(0)
+	start := max(mb.head(from), oldest)
+	// The head (the first live item) may be advanced only by a read from
+	// it: items before a cursor may still be live.
+	fromHead := true
+	if m.GetAfter() != "" {
+		after, ok := parseItemID(m.GetAfter())
+		switch {
+		case !ok:
+			return &rendezvous.MailboxResponse{Status: rendezvous.Status_STATUS_BAD_REQUEST}
+		case after == math.MaxUint64:
+			return &rendezvous.MailboxResponse{} // nothing can come after it
+		case after >= start:
+			start, fromHead = after+1, false
+		}
+	}
+	items, err := mb.read(from, start, limit)
+	if err != nil {
+		mb.logger.Warn("fetch", "inbox", from, "err", err)
+		return &rendezvous.MailboxResponse{Status: rendezvous.Status_STATUS_INTERNAL}
+	}
+	if fromHead && len(items) > 0 {
+		mb.setHead(from, uint64(items[0].GetAtUnixNano()))
+	}
+	return &rendezvous.MailboxResponse{Items: items}
+}
+
+// read returns up to limit items of inbox from sequence number start on,
+// within MaxFetchBytes (but at least one).
+func (mb *mailbox) read(inbox peer.ID, start uint64, limit int) ([]*rendezvous.MailItem, error) {
+	var items []*rendezvous.MailItem
 	err := mb.db.View(func(txn *badger.Txn) error {
 		opts := badger.DefaultIteratorOptions
-		opts.Prefix = inboxPrefix(from)
+		opts.Prefix = inboxPrefix(inbox)
 		opts.PrefetchSize = min(limit, 100)
 		it := txn.NewIterator(opts)
 		defer it.Close()
 		bytes := 0
-		for it.Seek(itemKey(from, head)); it.Valid() && len(resp.Items) < limit; it.Next() {
-			seq := binary.BigEndian.Uint64(it.Item().Key()[len(opts.Prefix):])
-			if firstLive == 0 {
-				firstLive = seq
-			}
-			if len(resp.Items) > 0 && bytes+int(it.Item().ValueSize()) > rendezvous.MaxFetchBytes {
+		for it.Seek(itemKey(inbox, start)); it.Valid() && len(items) < limit; it.Next() {
+			if len(items) > 0 && bytes+int(it.Item().ValueSize()) > rendezvous.MaxFetchBytes {
 				break
 			}
+			seq := binary.BigEndian.Uint64(it.Item().Key()[len(opts.Prefix):])
 			env, err := it.Item().ValueCopy(nil)
 			if err != nil {
 				return err
 			}
 			bytes += len(env)
-			resp.Items = append(resp.Items, &rendezvous.MailItem{Id: itemID(seq), Envelope: env, AtUnixNano: int64(seq)})
+			items = append(items, &rendezvous.MailItem{Id: itemID(seq), Envelope: env, AtUnixNano: int64(seq)})
 		}
 		return nil
 	})
-	if err != nil {
-		mb.logger.Warn("fetch", "inbox", from, "err", err)
-		return &rendezvous.MailboxResponse{Status: rendezvous.Status_STATUS_INTERNAL}
-	}
-	if firstLive > 0 {
-		mb.setHead(from, firstLive)
-	}
-	return resp
+	return items, err
 }
 
 // ack deletes the named items from from's own inbox. IDs of items that are

@@ -33,6 +33,9 @@ func FuzzHandlers(f *testing.F) {
 	seed(1, &rendezvous.DirectoryRequest{Op: &rendezvous.DirectoryRequest_Resolve{Resolve: &rendezvous.Resolve{Username: "alice"}}})
 	seed(2, &rendezvous.MailboxRequest{Op: &rendezvous.MailboxRequest_Put{Put: &rendezvous.Put{To: to, Envelope: []byte("x")}}})
 	seed(2, &rendezvous.MailboxRequest{Op: &rendezvous.MailboxRequest_Fetch{Fetch: &rendezvous.Fetch{Max: 3}}})
+	seed(2, &rendezvous.MailboxRequest{Op: &rendezvous.MailboxRequest_Fetch{Fetch: &rendezvous.Fetch{Max: 3, After: "0011223344556677"}}})
+	seed(2, &rendezvous.MailboxRequest{Op: &rendezvous.MailboxRequest_Fetch{Fetch: &rendezvous.Fetch{After: "ffffffffffffffff"}}})
+	seed(2, &rendezvous.MailboxRequest{Op: &rendezvous.MailboxRequest_Fetch{Fetch: &rendezvous.Fetch{After: "zz"}}})
 	seed(2, &rendezvous.MailboxRequest{Op: &rendezvous.MailboxRequest_Ack{Ack: &rendezvous.Ack{Ids: []string{"0011223344556677", "zz"}}}})
 	handlers := []func(context.Context, peer.ID, []byte) ([]byte, error){s.reg.handle, s.dir.handle, s.mbox.handle}
 	f.Fuzz(func(t *testing.T, in []byte) {

@@ -178,6 +178,9 @@ func (s *Server) Attach(h host.Host) {
 		p2p.ProtoRegistry:  s.guard(s.reg.handle),
 		p2p.ProtoDirectory: s.guard(s.dir.handle),
 		p2p.ProtoMailbox:   s.guard(s.mbox.handle),
+		// Version 1 is version 2 without the FETCH cursor, which its
+		// clients never send: one handler serves both.
+		p2p.ProtoMailboxV1: s.guard(s.mbox.handle),
 	}, p2p.Limits{
 		MaxRequest:  s.cfg.MaxEnvelopeBytes + 64<<10,
 		MaxResponse: rendezvous.MaxResponseFrame,
@@ -236,7 +239,7 @@ func (s *Server) Close() error {
 	h := s.h
 	s.mu.Unlock()
 	if h != nil {
-		for _, id := range []protocol.ID{p2p.ProtoRegistry, p2p.ProtoDirectory, p2p.ProtoMailbox} {
+		for _, id := range []protocol.ID{p2p.ProtoRegistry, p2p.ProtoDirectory, p2p.ProtoMailbox, p2p.ProtoMailboxV1} {
 			h.RemoveStreamHandler(id)
 		}
 		s.reg.detach(h)
