@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/network"
@@ -135,43 +136,88 @@ func (c *Client) fetchAll(ctx context.Context) bool {
 	return ok
 }
 
-// drain fetches and processes one node's mailbox until a round makes no
-// progress. Items answered RETRY (a friend request over the rate limit, a
-// vault error) are not acknowledged: they stay on the node and come back
-// with the next fetch, behind nothing, since the node returns the oldest
-// first and a round takes up to MaxFetchItems.
+// maxDrainPages bounds the FETCHes of one drain: 64 pages of MaxFetchItems
+// are more than a node's default inbox quota (10,000 items), so a drain
+// normally ends at the end of the inbox, but a sender who keeps depositing
+// (or a node that keeps answering) cannot hold it for ever.
+const maxDrainPages = 64
+
+// drain reads one node's mailbox from the oldest item to the newest, a page
+// (MaxFetchItems) at a time, and acknowledges what it processed. Items
+// answered RETRY (a friend request over the rate limit, a vault error) are
+// not acknowledged: they stay on the node, and the next page is FETCHed
+// after the last item read (the cursor of /parley/mailbox/2), so however
+// many items wait, a friend's message behind them is read in this round.
+// The next round starts from the oldest again and retries them there. A
+// round ends at the end of the inbox, or after maxDrainPages pages.
 func (c *Client) drain(ctx context.Context, n *rendezvous.Client) error {
-	for {
-		cctx, cancel := context.WithTimeout(ctx, c.cfg.Timing.Call)
-		items, err := n.Fetch(cctx, rendezvous.MaxFetchItems)
-		cancel()
+	after := ""
+	for range maxDrainPages {
+		items, err := c.fetchPage(ctx, n, after)
+		if errors.Is(err, rendezvous.ErrNoCursor) {
+			return c.drainFromOldest(ctx, n)
+		}
 		if err != nil || len(items) == 0 {
 			return err
 		}
-		packets := make([][]byte, len(items))
-		for i, it := range items {
-			packets[i] = it.Envelope
-		}
-		verdicts, err := c.ingest("", packets)
-		if err != nil {
+		if _, err := c.settle(ctx, n, items); err != nil {
 			return err
 		}
-		var acks []string
-		for i, v := range verdicts {
-			if v != Verdict_VERDICT_RETRY {
-				acks = append(acks, items[i].ID)
-			}
-		}
-		if len(acks) == 0 {
-			return nil // only items that must wait: try again next round
-		}
-		cctx, cancel = context.WithTimeout(ctx, c.cfg.Timing.Call)
-		err = n.Ack(cctx, acks)
-		cancel()
-		if err != nil {
+		after = items[len(items)-1].ID
+	}
+	return nil
+}
+
+// drainFromOldest is drain on a node from before the cursor
+// (/parley/mailbox/1): it reads from the oldest item while a page makes
+// progress, so items behind more than a page of waiting ones wait too.
+func (c *Client) drainFromOldest(ctx context.Context, n *rendezvous.Client) error {
+	for range maxDrainPages {
+		items, err := c.fetchPage(ctx, n, "")
+		if err != nil || len(items) == 0 {
 			return err
+		}
+		acked, err := c.settle(ctx, n, items)
+		if err != nil || acked == 0 {
+			return err // none acknowledged: only items that must wait
 		}
 	}
+	return nil
+}
+
+// fetchPage FETCHes up to MaxFetchItems items after the cursor after.
+func (c *Client) fetchPage(ctx context.Context, n *rendezvous.Client, after string) ([]rendezvous.Item, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timing.Call)
+	defer cancel()
+	return n.FetchAfter(ctx, rendezvous.MaxFetchItems, after)
+}
+
+// settle ingests items and acknowledges every one not answered RETRY; it
+// returns how many it acknowledged.
+func (c *Client) settle(ctx context.Context, n *rendezvous.Client, items []rendezvous.Item) (int, error) {
+	packets := make([][]byte, len(items))
+	for i, it := range items {
+		packets[i] = it.Envelope
+	}
+	verdicts, err := c.ingest("", packets)
+	if err != nil {
+		return 0, err
+	}
+	var acks []string
+	for i, v := range verdicts {
+		if v != Verdict_VERDICT_RETRY {
+			acks = append(acks, items[i].ID)
+		}
+	}
+	if len(acks) == 0 {
+		return 0, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timing.Call)
+	defer cancel()
+	if err := n.Ack(ctx, acks); err != nil {
+		return 0, err
+	}
+	return len(acks), nil
 }
 
 // presenceLoop looks friends up on their home nodes periodically, and at
