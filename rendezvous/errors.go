@@ -5,7 +5,7 @@ import (
 	"fmt"
 )
 
-// Errors a node answers with. Test them with errors.Is.
+// Errors a node answers with, and ErrNoCursor. Test them with errors.Is.
 var (
 	ErrQuota       = errors.New("rendezvous: inbox quota exceeded")
 	ErrRateLimited = errors.New("rendezvous: rate limited")
