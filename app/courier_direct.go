@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"google.golang.org/protobuf/proto"
@@ -12,26 +13,49 @@ import (
 
 // direct sends items over the persistent stream in frames of up to
 // maxBatchPackets packets and commits the verdicts; it returns how many
-// leading items were settled.
+// leading items were settled. The commit of one frame's verdicts runs
+// while the next frame is on its way (at most one in flight), so that the
+// friend's commit and ours overlap instead of alternating.
 func (k *courier) direct(ctx context.Context, items []vault.Outbox) (int, error) {
 	if k.stream == nil {
 		k.stream = p2p.NewStream(k.c.host, k.peer.libp2p(), p2p.ProtoMsg, maxAckBytes)
 	}
 	k.c.clearDialBackoff(k.peer.libp2p())
-	done := 0
-	for done < len(items) {
-		n := batchSize(items[done:])
-		verdicts, err := k.roundTrip(ctx, items[done:done+n])
+	done, acked := 0, 0 // items settled; items acknowledged (settling: items[done:acked])
+	var settling chan error
+	wait := func() error {
+		if settling == nil {
+			return nil
+		}
+		err := <-settling
+		settling = nil
+		if err == nil {
+			done = acked
+		}
+		return err
+	}
+	for acked < len(items) {
+		n := batchSize(items[acked:])
+		verdicts, err := k.roundTrip(ctx, items[acked:acked+n])
 		if err != nil {
+			return done, errors.Join(err, wait())
+		}
+		ok := k.acknowledged(items[acked:acked+n], verdicts)
+		if err := wait(); err != nil {
 			return done, err
 		}
-		settled, err := k.settle(items[done:done+n], verdicts)
-		done += settled
-		if err != nil || settled < n {
-			return done, err
+		batch := items[acked : acked+ok]
+		acked += ok
+		settling = make(chan error, 1)
+		go func() {
+			_, err := k.complete(batch, StatusDelivered)
+			settling <- err
+		}()
+		if ok < n {
+			return done, errors.Join(fmt.Errorf("peer answered %s", verdicts[ok]), wait())
 		}
 	}
-	return done, nil
+	return done, wait()
 }
 
 // batchSize returns how many leading items fit in one frame.
@@ -68,13 +92,12 @@ func (k *courier) roundTrip(ctx context.Context, items []vault.Outbox) ([]Verdic
 	return ack.Verdicts, nil
 }
 
-// settle removes the items the peer committed (status delivered) in one
-// transaction. It stops at the first item not committed, so that order is
-// kept; it returns how many leading items are settled. The Delivered
-// events go out before that commit: the friend's vault holds the messages
-// already, and if we crash first, the items are sent again and the friend
-// drops them as duplicates.
-func (k *courier) settle(items []vault.Outbox, verdicts []Verdict) (int, error) {
+// acknowledged returns how many leading items the peer committed and
+// emits their Delivered events. The events go out before our own commit
+// of the status: the friend's vault holds the messages already, and if we
+// crash first, the items are sent again and the friend drops them as
+// duplicates.
+func (k *courier) acknowledged(items []vault.Outbox, verdicts []Verdict) int {
 	n := 0
 	for n < len(items) && verdicts[n] == Verdict_VERDICT_OK {
 		n++
@@ -84,13 +107,7 @@ func (k *courier) settle(items []vault.Outbox, verdicts []Verdict) (int, error) 
 			k.c.hub.emit(MessageStatusChanged{ID: MsgID(it.ID), To: PeerID(it.To), Status: StatusDelivered})
 		}
 	}
-	if _, err := k.complete(items[:n], StatusDelivered); err != nil {
-		return 0, err
-	}
-	if n < len(items) {
-		return n, fmt.Errorf("peer answered %s", verdicts[n])
-	}
-	return n, nil
+	return n
 }
 
 // complete deletes items from the outbox and moves their messages to
@@ -109,14 +126,19 @@ func (k *courier) complete(items []vault.Outbox, status MessageStatus) ([]Event,
 			if it.Kind != kindText {
 				continue
 			}
-			m, err := tx.GetMessage(it.To, it.ID)
-			if err != nil || m.Status == string(StatusDelivered) {
-				continue // a receipt may have overtaken the mailbox path
+			changed := false
+			err := tx.UpdateMessage(it.To, it.ID, func(m *vault.Message) bool {
+				// A receipt may have overtaken the mailbox path.
+				changed = m.Status != string(StatusDelivered) && m.Status != string(status)
+				m.Status = string(status)
+				return changed
+			})
+			if err != nil {
+				continue // deleted meanwhile, or unreadable: the item is settled all the same
 			}
-			if err := tx.SetMessageStatus(it.To, it.ID, string(status)); err != nil {
-				return err
+			if changed {
+				evs = append(evs, MessageStatusChanged{ID: MsgID(it.ID), To: PeerID(it.To), Status: status})
 			}
-			evs = append(evs, MessageStatusChanged{ID: MsgID(it.ID), To: PeerID(it.To), Status: status})
 		}
 		return nil
 	})

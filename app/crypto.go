@@ -317,12 +317,18 @@ func (ss *sessions) seal(tx *vault.Tx, p PeerID, plain []byte) ([]byte, error) {
 }
 
 // open verifies and decrypts an envelope from p, advancing the session.
-func (ss *sessions) open(tx *vault.Tx, p PeerID, env []byte) ([]byte, error) {
+// chk, if not nil, is env with its signature already verified.
+func (ss *sessions) open(tx *vault.Tx, p PeerID, env []byte, chk *e2e.Checked) ([]byte, error) {
 	s, err := ss.get(tx, p)
 	if err != nil {
 		return nil, err
 	}
-	plain, err := s.Open(env)
+	var plain []byte
+	if chk != nil {
+		plain, err = s.OpenChecked(chk)
+	} else {
+		plain, err = s.Open(env)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/parley-chat/parley/app/e2e"
 	"github.com/parley-chat/parley/vault"
 )
 
@@ -27,10 +28,47 @@ type batchResult struct {
 	events   []Event
 	receipts map[PeerID][]string // message IDs to acknowledge by receipt
 	pokes    map[PeerID]struct{}
+	// contacts holds the contacts that text messages of the batch update
+	// (unread count, preview), written once by flushContacts instead of
+	// once per message.
+	contacts map[PeerID]*vault.Contact
+	changed  map[PeerID]bool // contacts to write
 }
 
 func (r *batchResult) reset(id *identity, live *liveSessions) {
-	*r = batchResult{sessions: id.sessions(live), receipts: make(map[PeerID][]string), pokes: make(map[PeerID]struct{})}
+	*r = batchResult{
+		sessions: id.sessions(live), receipts: make(map[PeerID][]string),
+		pokes: make(map[PeerID]struct{}), contacts: make(map[PeerID]*vault.Contact),
+		changed: make(map[PeerID]bool),
+	}
+}
+
+// contact returns p's contact, read once per batch; changes to it are
+// written by flushContacts if changed[p] is set.
+func (r *batchResult) contact(tx *vault.Tx, p PeerID) (*vault.Contact, error) {
+	if vc, ok := r.contacts[p]; ok {
+		return vc, nil
+	}
+	vc, err := tx.GetContact(string(p))
+	if err != nil {
+		return nil, err
+	}
+	r.contacts[p] = &vc
+	return &vc, nil
+}
+
+// flushContacts writes the contacts read by contact and forgets them: call
+// it before anything reads or writes contacts in tx directly, and at the
+// end of the batch.
+func (r *batchResult) flushContacts(tx *vault.Tx) error {
+	for p := range r.changed {
+		if err := tx.PutContact(*r.contacts[p]); err != nil {
+			return err
+		}
+	}
+	clear(r.changed)
+	clear(r.contacts)
+	return nil
 }
 
 // ingest processes packets from one source in ONE vault transaction (group
@@ -40,15 +78,19 @@ func (r *batchResult) reset(id *identity, live *liveSessions) {
 // transaction. Events are emitted only after the commit.
 func (c *Client) ingest(from peer.ID, packets [][]byte) ([]Verdict, error) {
 	verdicts := make([]Verdict, len(packets))
+	in := c.prepare(peerOfID(from), packets)
 	var res batchResult
 	err := c.v.Update(func(tx *vault.Tx) error {
 		res.reset(c.id, c.live)
-		for i, raw := range packets {
-			v, err := c.ingestOne(tx, peerOfID(from), raw, &res)
+		for i := range in {
+			v, err := c.ingestOne(tx, peerOfID(from), &in[i], &res)
 			if err != nil {
 				return err
 			}
 			verdicts[i] = v
+		}
+		if err := res.flushContacts(tx); err != nil {
+			return err
 		}
 		if from == "" {
 			if err := c.queueReceiptsTx(tx, res.receipts, &res); err != nil {
@@ -74,26 +116,26 @@ func (c *Client) ingest(from peer.ID, packets [][]byte) ([]Verdict, error) {
 // ingestOne handles one packet. It returns an error only for vault
 // failures, which abort the batch; everything a peer controls ends in a
 // verdict.
-func (c *Client) ingestOne(tx *vault.Tx, from PeerID, raw []byte, res *batchResult) (Verdict, error) {
-	sum := sha256.Sum256(raw)
+func (c *Client) ingestOne(tx *vault.Tx, from PeerID, in *inPacket, res *batchResult) (Verdict, error) {
+	sum := sha256.Sum256(in.raw)
 	digest := hex.EncodeToString(sum[:16])
 	seen, err := tx.IsSeen(seenNS, digest)
 	if err != nil {
 		return Verdict_VERDICT_RETRY, err
 	}
-	var p Packet
-	if err := proto.Unmarshal(raw, &p); err != nil {
-		c.dropped("malformed packet", from, err)
+	if in.err != nil {
+		c.dropped("malformed packet", from, in.err)
 		return Verdict_VERDICT_REFUSED, nil
 	}
+	p := &in.p
 	if seen {
-		c.receiptForCopy(tx, &p, res)
+		c.receiptForCopy(tx, p, res)
 		return Verdict_VERDICT_OK, nil
 	}
 	var v Verdict
 	switch b := p.Body.(type) {
 	case *Packet_Envelope:
-		v, err = c.onEnvelope(tx, from, b.Envelope, p.MessageId, res)
+		v, err = c.onEnvelope(tx, from, b.Envelope, in.chk, p.MessageId, res)
 	case *Packet_Request:
 		v, err = c.onRequest(tx, from, b.Request, res)
 	case *Packet_Accept:
@@ -105,7 +147,7 @@ func (c *Client) ingestOne(tx *vault.Tx, from PeerID, raw []byte, res *batchResu
 	if err != nil || v != Verdict_VERDICT_OK {
 		return v, err
 	}
-	return v, tx.MarkSeen(seenNS, digest, c.cfg.Now().Add(seenTTL))
+	return v, tx.MarkFirstSeen(seenNS, digest, c.cfg.Now().Add(seenTTL))
 }
 
 // dropped counts and Debug-logs a packet that was refused.
@@ -134,14 +176,15 @@ func (c *Client) receiptForCopy(tx *vault.Tx, p *Packet, res *batchResult) {
 }
 
 // onEnvelope opens a ratchet message from a friend. outerID is the
-// packet's message_id, which must match the sealed one.
-func (c *Client) onEnvelope(tx *vault.Tx, from PeerID, env []byte, outerID string, res *batchResult) (Verdict, error) {
+// packet's message_id, which must match the sealed one. chk, if not nil,
+// is env with its signature already verified (see verifyFriends).
+func (c *Client) onEnvelope(tx *vault.Tx, from PeerID, env []byte, chk *e2e.Checked, outerID string, res *batchResult) (Verdict, error) {
 	sender, err := peekSender(env)
 	if err != nil || (from != "" && from != sender) {
 		c.dropped("bad sender", from, err)
 		return Verdict_VERDICT_REFUSED, nil
 	}
-	vc, err := tx.GetContact(string(sender))
+	vc, err := res.contact(tx, sender)
 	if errors.Is(err, vault.ErrNotFound) || (err == nil && vc.State != string(StateFriend) && vc.State != string(StateKeyChanged)) {
 		c.dropped("not a friend", sender, nil)
 		return Verdict_VERDICT_REFUSED, nil
@@ -149,7 +192,7 @@ func (c *Client) onEnvelope(tx *vault.Tx, from PeerID, env []byte, outerID strin
 	if err != nil {
 		return Verdict_VERDICT_RETRY, err
 	}
-	plain, err := res.sessions.open(tx, sender, env)
+	plain, err := res.sessions.open(tx, sender, env, chk)
 	if errors.Is(err, vault.ErrIntegrity) {
 		return Verdict_VERDICT_RETRY, err
 	}
@@ -164,7 +207,7 @@ func (c *Client) onEnvelope(tx *vault.Tx, from PeerID, env []byte, outerID strin
 	}
 	switch ct.Kind {
 	case Kind_KIND_TEXT:
-		return Verdict_VERDICT_OK, c.onText(tx, sender, &vc, &ct, res)
+		return Verdict_VERDICT_OK, c.onText(tx, sender, vc, &ct, res)
 	case Kind_KIND_RECEIPT:
 		return Verdict_VERDICT_OK, c.onReceipt(tx, sender, &ct, res)
 	default:
@@ -175,12 +218,6 @@ func (c *Client) onEnvelope(tx *vault.Tx, from PeerID, env []byte, outerID strin
 
 // onText stores an incoming message once; a duplicate ID is dropped.
 func (c *Client) onText(tx *vault.Tx, sender PeerID, vc *vault.Contact, ct *Content, res *batchResult) error {
-	if has, err := tx.HasMessage(string(sender), ct.Id); err != nil || has {
-		if has {
-			res.receipts[sender] = append(res.receipts[sender], ct.Id) // acknowledged again
-		}
-		return err
-	}
 	m := vault.Message{
 		ID: ct.Id, Conv: string(sender), From: string(sender), Text: SanitizeText(ct.Text),
 		SentAt: unixTime(ct.SentAt), Status: string(StatusReceived),
@@ -188,15 +225,13 @@ func (c *Client) onText(tx *vault.Tx, sender PeerID, vc *vault.Contact, ct *Cont
 	if m.SentAt.IsZero() {
 		m.SentAt = c.cfg.Now()
 	}
-	if err := tx.PutMessage(m); err != nil {
+	res.receipts[sender] = append(res.receipts[sender], ct.Id) // also for a duplicate: acknowledged again
+	if added, err := tx.InsertMessage(m); err != nil || !added {
 		return err
 	}
 	vc.Unread++
 	vc.LastMessage, vc.LastAt = preview(m.Text), m.SentAt
-	if err := tx.PutContact(*vc); err != nil {
-		return err
-	}
-	res.receipts[sender] = append(res.receipts[sender], ct.Id)
+	res.changed[sender] = true
 	res.events = append(res.events, MessageArrived{messageOf(m)})
 	return nil
 }
@@ -204,17 +239,21 @@ func (c *Client) onText(tx *vault.Tx, sender PeerID, vc *vault.Contact, ct *Cont
 // onReceipt marks our messages to sender as delivered.
 func (c *Client) onReceipt(tx *vault.Tx, sender PeerID, ct *Content, res *batchResult) error {
 	for _, id := range ct.ReceiptIds {
-		m, err := tx.GetMessage(string(sender), id)
-		if errors.Is(err, vault.ErrNotFound) || (err == nil && (!m.Outgoing || m.Status == string(StatusDelivered))) {
+		changed := false
+		err := tx.UpdateMessage(string(sender), id, func(m *vault.Message) bool {
+			changed = m.Outgoing && m.Status != string(StatusDelivered)
+			m.Status = string(StatusDelivered)
+			return changed
+		})
+		if errors.Is(err, vault.ErrNotFound) {
 			continue
 		}
 		if err != nil {
 			return err
 		}
-		if err := tx.SetMessageStatus(string(sender), id, string(StatusDelivered)); err != nil {
-			return err
+		if changed {
+			res.events = append(res.events, MessageStatusChanged{ID: MsgID(id), To: sender, Status: StatusDelivered})
 		}
-		res.events = append(res.events, MessageStatusChanged{ID: MsgID(id), To: sender, Status: StatusDelivered})
 	}
 	return nil
 }
@@ -240,6 +279,9 @@ func (c *Client) queueReceiptsTx(tx *vault.Tx, receipts map[PeerID][]string, res
 // limited), resolves crossing requests, and turns a known contact's new key
 // into a key change that waits for the user.
 func (c *Client) onRequest(tx *vault.Tx, from PeerID, body []byte, res *batchResult) (Verdict, error) {
+	if err := res.flushContacts(tx); err != nil {
+		return Verdict_VERDICT_RETRY, err
+	}
 	if !c.reqLimit.allow() {
 		// Delayed, not lost: a mailbox item stays on the node (bounded by
 		// its quota and TTL) and is fetched again; a direct sender retries.
@@ -314,6 +356,9 @@ func (c *Client) keyChangeTx(tx *vault.Tx, vc vault.Contact, req vault.Request, 
 // onAccept completes a friendship we asked for. The accept is sealed
 // anonymously, so it is tried against each request we are waiting on.
 func (c *Client) onAccept(tx *vault.Tx, from PeerID, body []byte, res *batchResult) (Verdict, error) {
+	if err := res.flushContacts(tx); err != nil {
+		return Verdict_VERDICT_RETRY, err
+	}
 	list, err := tx.ListContacts()
 	if err != nil {
 		return Verdict_VERDICT_RETRY, err

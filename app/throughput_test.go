@@ -105,7 +105,7 @@ func TestThroughput(t *testing.T) {
 }
 
 // connect makes a and b know each other's addresses (no node: LAN case).
-func connect(t *testing.T, a, b *testUser) {
+func connect(t testing.TB, a, b *testUser) {
 	t.Helper()
 	a.c.host.Peerstore().AddAddrs(b.c.host.ID(), b.c.host.Addrs(), time.Hour)
 	b.c.host.Peerstore().AddAddrs(a.c.host.ID(), a.c.host.Addrs(), time.Hour)

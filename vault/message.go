@@ -145,14 +145,67 @@ func (tx *Tx) HasMessage(conv, id string) (bool, error) {
 	return ok, nil
 }
 
+// InsertMessage stores m and its ID index entry unless a message with m's
+// ID is already stored in m.Conv, and reports whether it stored it: the
+// duplicate check and the write of the receive path with one lookup.
+func (tx *Tx) InsertMessage(m Message) (bool, error) {
+	mk, err := messageKey(&m)
+	if err != nil {
+		return false, fmt.Errorf("insert message: %w", err)
+	}
+	ik, _ := messageIndexKey(m.Conv, m.ID) // valid: messageKey checked both
+	switch _, err := tx.get(ik); {
+	case err == nil:
+		return false, nil
+	case !errors.Is(err, ErrNotFound):
+		return false, fmt.Errorf("insert message: %w", err)
+	}
+	if err := tx.putProto(mk, m.record()); err != nil {
+		return false, fmt.Errorf("insert message: %w", err)
+	}
+	if err := tx.put(ik, mk); err != nil {
+		return false, fmt.Errorf("insert message: %w", err)
+	}
+	return true, nil
+}
+
+// UpdateMessage reads message id of conv (or returns ErrNotFound), lets fn
+// change it, and stores it again if fn returns true; fn must not change
+// the ID, Conv or SentAt (which place it in the history). One lookup of the
+// index and one of the record, and no write of the index.
+func (tx *Tx) UpdateMessage(conv, id string, fn func(*Message) bool) error {
+	if err := tx.updateMessage(conv, id, fn); err != nil {
+		return fmt.Errorf("update message: %w", err)
+	}
+	return nil
+}
+
+func (tx *Tx) updateMessage(conv, id string, fn func(*Message) bool) error {
+	mk, err := tx.lookupMessage(conv, id)
+	if err != nil {
+		return err
+	}
+	var r MessageRecord
+	if err := tx.getProto(mk, &r); err != nil {
+		return err
+	}
+	m := r.message()
+	if !fn(&m) {
+		return nil
+	}
+	if m.ID != r.Id || m.Conv != r.Conv || nanos(m.SentAt) != r.SentAt {
+		return errors.New("the ID, conversation and time of a message cannot be updated")
+	}
+	return tx.putProto(mk, m.record())
+}
+
 // SetMessageStatus updates the delivery status of message id of conv, or
 // returns ErrNotFound.
 func (tx *Tx) SetMessageStatus(conv, id, status string) error {
-	m, err := tx.getMessage(conv, id)
-	if err == nil {
+	err := tx.updateMessage(conv, id, func(m *Message) bool {
 		m.Status = status
-		err = tx.putMessage(&m)
-	}
+		return true
+	})
 	if err != nil {
 		return fmt.Errorf("set message status: %w", err)
 	}

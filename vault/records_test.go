@@ -159,6 +159,44 @@ func TestMessageRoundTrip(t *testing.T) {
 	})
 }
 
+func TestInsertAndUpdateMessage(t *testing.T) {
+	v, _ := newVault(t)
+	m := sampleMessage()
+	var first, second bool
+	update(t, v, func(tx *Tx) (err error) { first, err = tx.InsertMessage(m); return err })
+	dup := m
+	dup.Text = "a second copy must not replace the first"
+	update(t, v, func(tx *Tx) (err error) { second, err = tx.InsertMessage(dup); return err })
+	checkEqual(t, "InsertMessage (new)", first, true)
+	checkEqual(t, "InsertMessage (duplicate)", second, false)
+	update(t, v, func(tx *Tx) error {
+		// fn returning false writes nothing.
+		if err := tx.UpdateMessage(m.Conv, m.ID, func(x *Message) bool { x.Status = "ignored"; return false }); err != nil {
+			return err
+		}
+		return tx.UpdateMessage(m.Conv, m.ID, func(x *Message) bool { x.Status = "delivered"; return true })
+	})
+	view(t, v, func(tx *Tx) error {
+		got, err := tx.GetMessage(m.Conv, m.ID)
+		want := m
+		want.Status = "delivered"
+		checkEqual(t, "after UpdateMessage", got, want)
+		page, err2 := tx.History(m.Conv, "", 10)
+		checkEqual(t, "len(History)", len(page), 1)
+		return errors.Join(err, err2)
+	})
+	update(t, v, func(tx *Tx) error {
+		if err := tx.UpdateMessage(m.Conv, "nope", func(*Message) bool { return true }); !errors.Is(err, ErrNotFound) {
+			t.Errorf("UpdateMessage(missing) = %v, want ErrNotFound", err)
+		}
+		err := tx.UpdateMessage(m.Conv, m.ID, func(x *Message) bool { x.SentAt = x.SentAt.Add(time.Second); return true })
+		if err == nil {
+			t.Errorf("UpdateMessage moving SentAt succeeded")
+		}
+		return nil
+	})
+}
+
 func TestOutboxRoundTrip(t *testing.T) {
 	v, _ := newVault(t)
 	o1 := sampleOutbox()

@@ -34,6 +34,23 @@ func (tx *Tx) MarkSeen(ns, id string, expires time.Time) error {
 	return nil
 }
 
+// MarkFirstSeen is MarkSeen for an id that IsSeen reported unseen earlier
+// in the same transaction: there is no earlier expiry to move, so it skips
+// looking one up.
+func (tx *Tx) MarkFirstSeen(ns, id string, expires time.Time) error {
+	k, ek, err := seenKeys(ns, id, expires)
+	if err == nil {
+		err = tx.putProto(k, &SeenRecord{Expires: nanos(expires)})
+	}
+	if err == nil {
+		err = tx.put(ek, nil)
+	}
+	if err != nil {
+		return fmt.Errorf("mark seen: %w", err)
+	}
+	return nil
+}
+
 func (tx *Tx) markSeen(ns, id string, expires time.Time) error {
 	k, ek, err := seenKeys(ns, id, expires)
 	if err != nil {

@@ -92,13 +92,25 @@ func FuzzOpenEnvelope(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// The two-step path (VerifyMessage, then OpenChecked on a second
+		// copy of the session) must agree with Open on every input.
+		s2, _ := UnmarshalSession(sb.me, state)
+		var pt2 []byte
+		c, err2 := VerifyMessage(in)
+		if err2 == nil {
+			pt2, err2 = s2.OpenChecked(&c)
+		}
 		pt, err := s.Open(in)
+		if (err == nil) != (err2 == nil) || !bytes.Equal(pt, pt2) {
+			t.Fatalf("Open = %q, %v; VerifyMessage+OpenChecked = %q, %v", pt, err, pt2, err2)
+		}
 		if err != nil {
-			if err != ErrDecrypt || pt != nil {
-				t.Fatalf("Open = %q, %v", pt, err)
+			if err != ErrDecrypt || pt != nil || err2 != ErrDecrypt || pt2 != nil {
+				t.Fatalf("Open = %q, %v; OpenChecked = %q, %v", pt, err, pt2, err2)
 			}
 			after, _ := s.MarshalBinary()
-			if !bytes.Equal(after, state) {
+			after2, _ := s2.MarshalBinary()
+			if !bytes.Equal(after, state) || !bytes.Equal(after2, state) {
 				t.Fatal("failed Open changed the session")
 			}
 		}

@@ -1,0 +1,80 @@
+package e2e
+
+import (
+	"bytes"
+	"testing"
+)
+
+// TestOpenChecked: VerifyMessage then OpenChecked opens what Open opens, in
+// order and out of order, and refuses what Open refuses, leaving the
+// session unchanged.
+func TestOpenChecked(t *testing.T) {
+	_, _, sa, sb, rnd := pair(t, "checked")
+	envs := [][]byte{mustSeal(t, sa, rnd, "one"), mustSeal(t, sa, rnd, "two"), mustSeal(t, sa, rnd, "three")}
+	for _, i := range []int{0, 2, 1} { // out of order: a skipped key is used
+		c, err := VerifyMessage(envs[i])
+		if err != nil {
+			t.Fatalf("VerifyMessage(%d): %v", i, err)
+		}
+		pt, err := sb.OpenChecked(&c)
+		if err != nil || string(pt) != []string{"one", "two", "three"}[i] {
+			t.Fatalf("OpenChecked(%d) = %q, %v", i, pt, err)
+		}
+	}
+	state, _ := sb.MarshalBinary()
+	unchanged := func(what string) {
+		t.Helper()
+		if after, _ := sb.MarshalBinary(); !bytes.Equal(after, state) {
+			t.Fatalf("%s changed the session", what)
+		}
+	}
+
+	// A replay verifies (the signature is genuine) but does not open.
+	c, err := VerifyMessage(envs[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pt, err := sb.OpenChecked(&c); err != ErrDecrypt || pt != nil {
+		t.Fatalf("replay: OpenChecked = %q, %v; want ErrDecrypt", pt, err)
+	}
+	unchanged("a replay")
+
+	// Every single-bit flip fails the signature check.
+	env := mustSeal(t, sa, rnd, "four")
+	for bit := range len(env) * 8 {
+		bad := bytes.Clone(env)
+		bad[bit/8] ^= 1 << (bit % 8)
+		if _, err := VerifyMessage(bad); err != ErrDecrypt {
+			t.Fatalf("bit %d flipped: VerifyMessage = %v; want ErrDecrypt", bit, err)
+		}
+	}
+
+	// A genuinely signed envelope of someone else (carol, in her own
+	// session with bob) verifies but is not opened in alice's session.
+	_, _, sc, _, rnd2 := pair(t, "checked-carol")
+	c, err = VerifyMessage(mustSeal(t, sc, rnd2, "from carol"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pt, err := sb.OpenChecked(&c); err != ErrDecrypt || pt != nil {
+		t.Fatalf("other sender: OpenChecked = %q, %v; want ErrDecrypt", pt, err)
+	}
+	unchanged("another sender's envelope")
+
+	// The zero Checked is refused.
+	if pt, err := sb.OpenChecked(&Checked{}); err != ErrDecrypt || pt != nil {
+		t.Fatalf("zero Checked: OpenChecked = %q, %v", pt, err)
+	}
+	unchanged("the zero Checked")
+
+	// Requests and accepts are not messages.
+	if _, err := VerifyMessage(sealedEnvelope(KindRequest, []byte("box"))); err != ErrDecrypt {
+		t.Fatalf("request: VerifyMessage = %v", err)
+	}
+
+	// And the next genuine message still opens.
+	c, _ = VerifyMessage(env)
+	if pt, err := sb.OpenChecked(&c); err != nil || string(pt) != "four" {
+		t.Fatalf("OpenChecked after refusals = %q, %v", pt, err)
+	}
+}

@@ -1,0 +1,72 @@
+//go:build unix
+
+package app
+
+import (
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// BenchmarkDeliverConcurrent measures the whole delivery path of one
+// conversation with 16 concurrent Send callers: seal, outbox commit, direct
+// stream, bob's ingest commit, ack, alice's status commit; synced vaults on
+// both sides. One op is one message Delivered at alice. It is the place to
+// profile scenario 3 of `go run ./bench`:
+//
+//	go test ./app -run '^$' -bench DeliverConcurrent -benchtime 20000x -cpuprofile /tmp/cpu.prof
+func BenchmarkDeliverConcurrent(b *testing.B) {
+	alice, bob := newUser(b, "alice"), newUser(b, "bob")
+	connect(b, alice, bob)
+	befriend(b, alice, bob)
+	bobID := bob.id()
+	events := alice.c.hub.subscribe(b.Context(), 1<<16)
+	var delivered atomic.Int64
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for ev := range events {
+			if s, ok := ev.(MessageStatusChanged); ok && s.Status == StatusDelivered {
+				delivered.Add(1)
+			}
+		}
+	}()
+	const callers = 16
+	b.ResetTimer()
+	cpu0 := cpuTime()
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range callers {
+		wg.Go(func() {
+			for i := next.Add(1); i <= int64(b.N); i = next.Add(1) {
+				if _, err := alice.c.Send(b.Context(), bobID, fmt.Sprintf("message %08d of the benchmark, about a hundred bytes long with this padding text....", i)); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	deadline := time.Now().Add(2 * time.Minute)
+	for delivered.Load() < int64(b.N) {
+		if time.Now().After(deadline) {
+			b.Fatalf("%d of %d delivered within 2 minutes", delivered.Load(), b.N)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msg/s")
+	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N), "cpu-µs/msg")
+}
+
+// cpuTime is the user+system CPU time of this process so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}

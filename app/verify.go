@@ -1,0 +1,90 @@
+package app
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/parley-chat/parley/app/e2e"
+	"github.com/parley-chat/parley/vault"
+)
+
+// inPacket is one received packet, decoded before the ingest transaction.
+type inPacket struct {
+	raw []byte
+	p   Packet
+	err error // from decoding raw
+	// chk is the packet's envelope with its signature verified, or nil:
+	// not an envelope, not from a friend, or a bad signature (the ordinary
+	// path in the transaction then verifies or refuses as before).
+	chk *e2e.Checked
+}
+
+// prepare decodes packets and verifies the signatures of friends'
+// envelopes before the ingest transaction, on up to GOMAXPROCS goroutines.
+// Ed25519 verification is most of the CPU a message costs its receiver;
+// inside the transaction it would run on one core, in series, while the
+// transaction holds the vault's commit queue. Only envelopes whose claimed
+// sender is a friend (and, on a direct stream, the peer at the other end)
+// are verified here, so a stranger's packets cost no more than before.
+func (c *Client) prepare(from PeerID, packets [][]byte) []inPacket {
+	in := make([]inPacket, len(packets))
+	var todo []int
+	claims := make([]PeerID, len(packets))
+	friends := make(map[PeerID]bool)
+	for i, raw := range packets {
+		in[i].raw = raw
+		if in[i].err = proto.Unmarshal(raw, &in[i].p); in[i].err != nil {
+			continue
+		}
+		env := in[i].p.GetEnvelope()
+		if env == nil {
+			continue
+		}
+		sender, err := peekSender(env)
+		if err != nil || (from != "" && from != sender) {
+			continue
+		}
+		claims[i] = sender
+		friends[sender] = false
+		todo = append(todo, i)
+	}
+	if len(todo) == 0 {
+		return in
+	}
+	_ = c.v.View(func(tx *vault.Tx) error {
+		for p := range friends {
+			vc, err := tx.GetContact(string(p))
+			friends[p] = err == nil && (vc.State == string(StateFriend) || vc.State == string(StateKeyChanged))
+		}
+		return nil
+	})
+	verify := func(i int) {
+		if !friends[claims[i]] {
+			return
+		}
+		if chk, err := e2e.VerifyMessage(in[i].p.GetEnvelope()); err == nil {
+			in[i].chk = &chk
+		}
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(todo))
+	if workers <= 1 {
+		for _, i := range todo {
+			verify(i)
+		}
+		return in
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for j := next.Add(1) - 1; j < int64(len(todo)); j = next.Add(1) - 1 {
+				verify(todo[j])
+			}
+		})
+	}
+	wg.Wait()
+	return in
+}
