@@ -70,7 +70,9 @@
 //
 // History pages with a reverse iterator that seeks to the cursor message's
 // key (found through hi/), so a page costs the same however long the
-// conversation is. Record encodings are pinned by golden files in
+// conversation is. [Tx.DeleteConversation] removes a whole conversation
+// by its h/ and hi/ prefixes in batches of [DeleteBatch] records, since
+// Badger refuses a transaction of more than ≈ 26,000 writes. Record encodings are pinned by golden files in
 // testdata/golden; a change must be deliberate and come with a schema
 // version bump and a migration (see [SchemaVersion]).
 //
