@@ -67,8 +67,10 @@
 // queue of unanswered requests is bounded ([MaxPendingRequests]). A known
 // contact presenting another identity key is never accepted silently: the
 // contact moves to [StateKeyChanged], [KeyChanged] is emitted, and sending
-// stops until [Client.TrustNewKey]. Names, greetings and texts are
-// sanitised ([SanitizeName], [SanitizeText]).
+// stops until [Client.TrustNewKey], or until the user refuses the key with
+// [Client.RemoveContact], which deletes the contact, its session, pending
+// messages and history in one transaction ([ContactRemoved]). Names,
+// greetings and texts are sanitised ([SanitizeName], [SanitizeText]).
 //
 // # Wire
 //

@@ -29,8 +29,13 @@ type PresenceChanged struct {
 // ContactChanged: a contact's details changed (name, verified, unread, state).
 type ContactChanged struct{ Contact Contact }
 
+// ContactRemoved: the user removed a contact (RemoveContact); its
+// conversation history is deleted too. Frontends drop it from their lists.
+type ContactRemoved struct{ Peer PeerID }
+
 // KeyChanged: a contact presented an identity key different from the pinned
-// one. Sending to them is stopped until the user verifies again.
+// one. Sending to them is stopped until the user compares safety numbers
+// again and trusts the new key (TrustNewKey), or removes them (RemoveContact).
 type KeyChanged struct{ Peer PeerID }
 
 // StatusChanged: node reachability or outbox size changed.
@@ -53,6 +58,7 @@ func (MessageArrived) isEvent()        {}
 func (MessageStatusChanged) isEvent()  {}
 func (PresenceChanged) isEvent()       {}
 func (ContactChanged) isEvent()        {}
+func (ContactRemoved) isEvent()        {}
 func (KeyChanged) isEvent()            {}
 func (StatusChanged) isEvent()         {}
 func (ProblemOccurred) isEvent()       {}

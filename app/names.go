@@ -68,6 +68,18 @@ func (n *names) setLocked(p PeerID, name string) {
 	n.count[f]++
 }
 
+// forget drops the removed contact p from the index.
+func (n *names) forget(p PeerID) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if old, ok := n.byPeer[p]; ok {
+		delete(n.byPeer, p)
+		if n.count[old]--; n.count[old] <= 0 {
+			delete(n.count, old)
+		}
+	}
+}
+
 // contact records the name of contact p and returns it for display.
 func (n *names) contact(p PeerID, name string) string {
 	n.mu.Lock()
