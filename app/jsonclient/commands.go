@@ -63,6 +63,9 @@ var commands = map[string]command{
 	"trust": func(ctx context.Context, c *app.Client, r *request) (any, error) {
 		return empty, c.TrustNewKey(ctx, with(r))
 	},
+	"remove_contact": func(ctx context.Context, c *app.Client, r *request) (any, error) {
+		return empty, c.RemoveContact(ctx, peer(r))
+	},
 	"claim": func(ctx context.Context, c *app.Client, r *request) (any, error) {
 		return empty, c.Claim(ctx, r.Username)
 	},

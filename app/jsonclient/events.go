@@ -45,6 +45,8 @@ func eventJSON(ev app.Event) map[string]any {
 		return map[string]any{"event": "delivered", "id": e.ID, "to": e.To}
 	case app.PresenceChanged:
 		return map[string]any{"event": "presence", "peer_id": e.Peer, "online": e.Online}
+	case app.ContactRemoved:
+		return map[string]any{"event": "contact_removed", "peer_id": e.Peer}
 	case app.KeyChanged:
 		return map[string]any{"event": "key_changed", "peer_id": e.Peer}
 	case app.ProblemOccurred:
