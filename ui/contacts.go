@@ -73,6 +73,20 @@ func (l *contactList) upsert(c app.Contact) {
 	l.resort()
 }
 
+// remove drops the contact p (the user removed it) and its selection.
+func (l *contactList) remove(p app.PeerID) {
+	i := l.index(p)
+	if i < 0 {
+		return
+	}
+	l.items = slices.Delete(l.items, i, i+1)
+	if l.selected == p {
+		l.selected = ""
+		l.list.UnselectAll()
+	}
+	l.resort()
+}
+
 // update changes the contact p in place, if it exists.
 func (l *contactList) update(p app.PeerID, f func(*app.Contact)) {
 	i := l.index(p)

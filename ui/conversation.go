@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -40,6 +41,9 @@ type conversation struct {
 	scroll         *container.Scroll
 	composer       *composer
 	sendBtn        *widget.Button
+	removeBtn      *widget.Button // in the header
+	trustBtn       *widget.Button // in the key-change banner: compare, then trust
+	refuseBtn      *widget.Button // in the key-change banner: remove instead
 	content        *fyne.Container
 }
 
@@ -67,26 +71,33 @@ func newConversation(s *session, c app.Contact) *conversation {
 func (v *conversation) header() *fyne.Container {
 	details := widget.NewButtonWithIcon("Safety number", theme.InfoIcon(), func() { v.s.showDetails(v.peer) })
 	details.Importance = widget.LowImportance
+	v.removeBtn = v.s.removeButton("Remove contact…", v.peer)
+	v.removeBtn.Importance = widget.LowImportance
 	title := container.New(tightVBox{}, container.NewHBox(v.name, v.verified), v.presence)
 	v.bannerText = widget.NewLabel("")
 	v.bannerText.Truncation = fyne.TextTruncateEllipsis
 	v.bannerText.TextStyle = fyne.TextStyle{Bold: true}
 	v.banner = v.keyBanner()
-	return container.NewVBox(container.NewBorder(nil, nil, nil, container.NewCenter(details), title),
+	return container.NewVBox(container.NewBorder(nil, nil, nil, container.NewCenter(container.NewHBox(details, v.removeBtn)), title),
 		v.banner, widget.NewSeparator())
 }
 
-// keyBanner is the red warning shown while a contact's key changed.
+// keyBanner is the red warning shown while a contact's key changed, with
+// the user's two ways out: compare and trust the new key, or remove the
+// contact.
 func (v *conversation) keyBanner() *fyne.Container {
 	bg := canvas.NewRectangle(theme.Color(theme.ColorNameError))
 	bg.FillColor = withAlpha(theme.Color(theme.ColorNameError), 0x30)
 	bg.StrokeColor = theme.Color(theme.ColorNameError)
 	bg.StrokeWidth = 1
 	bg.CornerRadius = 6
-	compare := widget.NewButtonWithIcon("Compare safety number", theme.WarningIcon(), func() { v.s.showDetails(v.peer) })
-	compare.Importance = widget.DangerImportance
+	// Trusting needs the comparison first: the button opens the details.
+	v.trustBtn = widget.NewButtonWithIcon("Trust new key…", theme.WarningIcon(), func() { v.s.showDetails(v.peer) })
+	v.trustBtn.Importance = widget.DangerImportance
+	v.refuseBtn = v.s.removeButton("Remove contact…", v.peer)
 	icon := widget.NewIcon(theme.NewErrorThemedResource(theme.WarningIcon()))
-	body := container.NewBorder(nil, nil, container.NewCenter(icon), container.NewCenter(compare), v.bannerText)
+	body := container.NewVBox(container.NewBorder(nil, nil, container.NewCenter(icon), nil, v.bannerText),
+		container.NewHBox(layout.NewSpacer(), v.trustBtn, v.refuseBtn))
 	b := container.NewPadded(container.NewStack(bg, container.NewPadded(body)))
 	b.Hide()
 	return b
@@ -112,7 +123,7 @@ func (v *conversation) setContact(c app.Contact) {
 	}
 	if c.State == app.StateKeyChanged {
 		// One line: the full explanation is in the details dialog.
-		v.bannerText.SetText(c.Name + "'s safety number changed. Sending is paused.")
+		v.bannerText.SetText(c.Name + "'s safety number changed. Sending is paused until you decide.")
 		v.banner.Show()
 	} else {
 		v.banner.Hide()

@@ -28,6 +28,9 @@ type Core interface {
 	// TrustNewKey accepts a changed identity key after the user compared
 	// safety numbers again; sending resumes.
 	TrustNewKey(ctx context.Context, with app.PeerID) error
+	// RemoveContact deletes a contact with its whole history; it is also
+	// how the user refuses a changed key.
+	RemoveContact(ctx context.Context, peer app.PeerID) error
 	Claim(ctx context.Context, username string) error
 	ChangePassphrase(ctx context.Context, old, new []byte) error
 	SetNodes(ctx context.Context, nodes []string) error

@@ -16,7 +16,7 @@ import (
 
 // detailsDialog shows a contact's safety number as digits and QR code, lets
 // the user mark it verified and, after a key change, trust the new key once
-// they compared it. UI goroutine only.
+// they compared it, or remove the contact instead. UI goroutine only.
 type detailsDialog struct {
 	m        *mainWindow
 	peer     app.PeerID
@@ -27,6 +27,7 @@ type detailsDialog struct {
 	warning  *fyne.Container
 	compared *widget.Check
 	trust    *widget.Button
+	remove   *widget.Button // the other way out of a key change
 	body     *fyne.Container
 	dlg      *dialog.CustomDialog
 }
@@ -46,6 +47,7 @@ func (m *mainWindow) showDetails(peer app.PeerID) {
 	d.verify.Importance = widget.SuccessImportance
 	d.trust = widget.NewButtonWithIcon("Trust new key", theme.WarningIcon(), d.trustNewKey)
 	d.trust.Importance = widget.DangerImportance
+	d.remove = m.removeButton("Remove contact…", peer)
 	d.compared = widget.NewCheck("I compared the new safety number with "+c.Name, func(bool) { d.refresh() })
 	d.warning = d.keyWarning(c.Name)
 	help := widget.NewLabel("Compare these digits with " + c.Name + "'s screen, in person or on a call, " +
@@ -68,14 +70,15 @@ func (d *detailsDialog) keyWarning(name string) *fyne.Container {
 	title.Importance = widget.DangerImportance
 	text := widget.NewLabel(name + " now uses a different key. This is expected if they reinstalled parley " +
 		"or got a new device, and dangerous if someone is intercepting. Compare the new number below " +
-		"before you trust it; until then nothing is sent.")
+		"before you trust it; until then nothing is sent. If you do not trust it, remove the contact: " +
+		"the conversation is deleted and nothing is ever sent to the new key.")
 	text.Wrapping = fyne.TextWrapWord
 	bg := canvas.NewRectangle(withAlpha(theme.Color(theme.ColorNameError), 0x30))
 	bg.StrokeColor = theme.Color(theme.ColorNameError)
 	bg.StrokeWidth = 1
 	bg.CornerRadius = 6
 	return container.NewStack(bg, container.NewPadded(container.NewVBox(title, text, d.compared,
-		container.NewCenter(d.trust))))
+		container.NewCenter(container.NewHBox(d.trust, d.remove)))))
 }
 
 // load computes the safety number off the UI goroutine.

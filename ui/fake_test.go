@@ -39,6 +39,7 @@ type fakeCore struct {
 	read         []app.PeerID
 	verified     []app.PeerID
 	trusted      []app.PeerID
+	removed      []app.PeerID
 	historyCalls []app.MsgID
 	nodes        [][]string
 	claimed      []string
@@ -187,6 +188,22 @@ func (f *fakeCore) TrustNewKey(_ context.Context, p app.PeerID) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.trusted = append(f.trusted, p)
+	return nil
+}
+
+// RemoveContact forgets p and emits ContactRemoved, as the core does.
+func (f *fakeCore) RemoveContact(_ context.Context, p app.PeerID) error {
+	f.mu.Lock()
+	i := slices.IndexFunc(f.contacts, func(c app.Contact) bool { return c.PeerID == p })
+	if i < 0 {
+		f.mu.Unlock()
+		return fmt.Errorf("remove contact: %w", app.ErrUnknownContact)
+	}
+	f.contacts = slices.Delete(f.contacts, i, i+1)
+	delete(f.history, p)
+	f.removed = append(f.removed, p)
+	f.mu.Unlock()
+	f.emit(app.ContactRemoved{Peer: p})
 	return nil
 }
 

@@ -37,6 +37,7 @@ type mainWindow struct {
 	detailsDlg  *detailsDialog
 	settingsDlg *settingsDialog
 	inviteDlg   *inviteDialog
+	removeDlg   *removeDialog
 }
 
 func newMainWindow(s *session) *mainWindow {

@@ -170,6 +170,8 @@ func (s *session) apply(ev app.Event) {
 		s.refreshConvContact(ev.Peer)
 	case app.ContactChanged:
 		s.upsertContact(ev.Contact)
+	case app.ContactRemoved:
+		s.contactRemoved(ev.Peer)
 	case app.KeyChanged:
 		s.contacts.update(ev.Peer, func(c *app.Contact) { c.State = app.StateKeyChanged; c.Verified = false })
 		s.refreshConvContact(ev.Peer)

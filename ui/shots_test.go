@@ -75,4 +75,10 @@ func TestScreenshots(t *testing.T) {
 	h3.core.emit(app.KeyChanged{Peer: bob.PeerID})
 	h3.eventually("key change", func() bool { return !s.conv.banner.Hidden })
 	save(h3, "keychanged.png")
+	s.showDetails(bob.PeerID)
+	h3.settle()
+	save(h3, "keychanged-details.png")
+	s.showRemove(bob.PeerID)
+	h3.settle()
+	save(h3, "remove.png")
 }
