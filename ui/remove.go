@@ -53,7 +53,7 @@ func removeText(c app.Contact) string {
 	if c.State == app.StateKeyChanged {
 		t = "Removing " + c.Name + " refuses their new key: nothing is ever sent to it. " + t
 	}
-	return t + " To talk again, one of you sends a new friend request."
+	return t + " To talk again later, you will need a new friend request."
 }
 
 // remove removes the contact once the user confirmed.
