@@ -316,6 +316,21 @@ func (ss *sessions) seal(tx *vault.Tx, p PeerID, plain []byte) ([]byte, error) {
 	return env, nil
 }
 
+// sealAll encrypts each of plains for p in turn, advancing the session,
+// with the signatures computed in parallel.
+func (ss *sessions) sealAll(tx *vault.Tx, p PeerID, plains [][]byte) ([][]byte, error) {
+	s, err := ss.get(tx, p)
+	if err != nil {
+		return nil, err
+	}
+	envs, err := s.SealAll(rand.Reader, plains, parallel)
+	if err != nil {
+		return nil, fmt.Errorf("seal: %w", err)
+	}
+	ss.dirty[p] = true
+	return envs, nil
+}
+
 // open verifies and decrypts an envelope from p, advancing the session.
 // chk, if not nil, is env with its signature already verified.
 func (ss *sessions) open(tx *vault.Tx, p PeerID, env []byte, chk *e2e.Checked) ([]byte, error) {

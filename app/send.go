@@ -158,19 +158,32 @@ func (c *Client) commitSends(to PeerID, batch []*sendReq) error {
 			return err
 		}
 		ss = c.id.sessions(c.live)
-		for _, r := range batch {
-			now := c.cfg.Now()
-			ct := &Content{Id: r.id, SentAt: now.UnixNano(), Kind: Kind_KIND_TEXT, Text: r.text}
-			it, err := c.sealTx(tx, ss, to, ct, r.id, kindText)
+		plains := make([][]byte, len(batch))
+		sent := make([]time.Time, len(batch))
+		for i, r := range batch {
+			sent[i] = c.cfg.Now()
+			plain, err := proto.Marshal(&Content{Id: r.id, SentAt: sent[i].UnixNano(), Kind: Kind_KIND_TEXT, Text: r.text})
 			if err != nil {
+				return fmt.Errorf("marshal content: %w", err)
+			}
+			plains[i] = plain
+		}
+		envs, err := ss.sealAll(tx, to, plains)
+		if err != nil {
+			return err
+		}
+		for i, r := range batch {
+			pkt := &Packet{Body: &Packet_Envelope{Envelope: envs[i]}, MessageId: r.id}
+			it := vault.Outbox{ID: r.id, To: string(to), Kind: kindText, Payload: mustMarshal(pkt), CreatedAt: c.cfg.Now()}
+			if err := tx.PutOutbox(it); err != nil {
 				return err
 			}
 			items = append(items, it)
-			msg := vault.Message{ID: r.id, Conv: string(to), From: me, Outgoing: true, Text: r.text, SentAt: now, Status: string(StatusQueued)}
+			msg := vault.Message{ID: r.id, Conv: string(to), From: me, Outgoing: true, Text: r.text, SentAt: sent[i], Status: string(StatusQueued)}
 			if err := tx.PutMessage(msg); err != nil {
 				return err
 			}
-			vc.LastMessage, vc.LastAt = preview(r.text), now
+			vc.LastMessage, vc.LastAt = preview(r.text), sent[i]
 		}
 		if err := ss.flush(tx); err != nil {
 			return err

@@ -4,6 +4,9 @@ package app
 
 import (
 	"fmt"
+	"os"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -12,7 +15,8 @@ import (
 )
 
 // BenchmarkDeliverConcurrent measures the whole delivery path of one
-// conversation with 16 concurrent Send callers: seal, outbox commit, direct
+// conversation with 16 concurrent Send callers (PARLEY_BENCH_CALLERS sets
+// another number) of 100-byte texts (PARLEY_BENCH_SIZE another size): seal, outbox commit, direct
 // stream, bob's ingest commit, ack, alice's status commit; synced vaults on
 // both sides. One op is one message Delivered at alice. It is the place to
 // profile scenario 3 of `go run ./bench`:
@@ -34,7 +38,14 @@ func BenchmarkDeliverConcurrent(b *testing.B) {
 			}
 		}
 	}()
-	const callers = 16
+	callers := 16
+	if n, err := strconv.Atoi(os.Getenv("PARLEY_BENCH_CALLERS")); err == nil && n > 0 {
+		callers = n
+	}
+	text := "message %08d of the benchmark, about a hundred bytes long with this padding text...."
+	if n, err := strconv.Atoi(os.Getenv("PARLEY_BENCH_SIZE")); err == nil && n > len(text) {
+		text += strings.Repeat(".", n-len(text))
+	}
 	b.ResetTimer()
 	cpu0 := cpuTime()
 	var next atomic.Int64
@@ -42,7 +53,7 @@ func BenchmarkDeliverConcurrent(b *testing.B) {
 	for range callers {
 		wg.Go(func() {
 			for i := next.Add(1); i <= int64(b.N); i = next.Add(1) {
-				if _, err := alice.c.Send(b.Context(), bobID, fmt.Sprintf("message %08d of the benchmark, about a hundred bytes long with this padding text....", i)); err != nil {
+				if _, err := alice.c.Send(b.Context(), bobID, fmt.Sprintf(text, i)); err != nil {
 					b.Error(err)
 					return
 				}
@@ -59,6 +70,7 @@ func BenchmarkDeliverConcurrent(b *testing.B) {
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msg/s")
+	b.SetBytes(int64(len(text)))
 	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N), "cpu-µs/msg")
 }
 

@@ -61,30 +61,37 @@ func (c *Client) prepare(from PeerID, packets [][]byte) []inPacket {
 		}
 		return nil
 	})
-	verify := func(i int) {
+	parallel(len(todo), func(j int) {
+		i := todo[j]
 		if !friends[claims[i]] {
 			return
 		}
 		if chk, err := e2e.VerifyMessage(in[i].p.GetEnvelope()); err == nil {
 			in[i].chk = &chk
 		}
-	}
-	workers := min(runtime.GOMAXPROCS(0), len(todo))
+	})
+	return in
+}
+
+// parallel calls fn(0) … fn(n-1) on up to GOMAXPROCS goroutines and
+// returns when all have returned: for signing and verifying many envelopes
+// (CPU-bound, independent).
+func parallel(n int, fn func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
 	if workers <= 1 {
-		for _, i := range todo {
-			verify(i)
+		for i := range n {
+			fn(i)
 		}
-		return in
+		return
 	}
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
-			for j := next.Add(1) - 1; j < int64(len(todo)); j = next.Add(1) - 1 {
-				verify(todo[j])
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				fn(i)
 			}
 		})
 	}
 	wg.Wait()
-	return in
 }

@@ -78,3 +78,51 @@ func TestOpenChecked(t *testing.T) {
 		t.Fatalf("OpenChecked after refusals = %q, %v", pt, err)
 	}
 }
+
+// TestSealAll: SealAll returns exactly the envelopes successive Seal calls
+// make with the same randomness (also across a turn of the conversation,
+// which needs a new ratchet key), whether run signs in turn or in any
+// order; on error the session is unchanged.
+func TestSealAll(t *testing.T) {
+	_, _, sa, sb, rnd := pair(t, "sealall")
+	mustOpen(t, sa, mustSeal(t, sb, rnd, "a turn"), "a turn") // alice's next Seal makes a ratchet step
+	texts := [][]byte{[]byte("one"), []byte("two"), make([]byte, 5000), []byte("four")}
+	reversed := func(n int, fn func(int)) {
+		for i := n - 1; i >= 0; i-- {
+			fn(i)
+		}
+	}
+	for name, run := range map[string]func(int, func(int)){"nil": nil, "reversed": reversed} {
+		one, all := sa.Clone(), sa.Clone()
+		r1, r2 := newDetRand("same"), newDetRand("same")
+		var want [][]byte
+		for _, pt := range texts {
+			want = append(want, mustSeal(t, one, r1, string(pt)))
+		}
+		got, err := all.SealAll(r2, texts, run)
+		if err != nil {
+			t.Fatalf("%s: SealAll: %v", name, err)
+		}
+		for i := range want {
+			if !bytes.Equal(got[i], want[i]) {
+				t.Fatalf("%s: envelope %d differs from Seal's", name, i)
+			}
+		}
+		s1, _ := one.MarshalBinary()
+		s2, _ := all.MarshalBinary()
+		if !bytes.Equal(s1, s2) {
+			t.Fatalf("%s: session after SealAll differs from after Seal", name)
+		}
+		b := sb.Clone()
+		for i, env := range got {
+			mustOpen(t, b, env, string(texts[i]))
+		}
+	}
+	before, _ := sa.MarshalBinary()
+	if _, err := sa.SealAll(rnd, [][]byte{[]byte("fine"), make([]byte, MaxPlaintextSize+1)}, nil); err == nil {
+		t.Fatal("SealAll with an oversized plaintext succeeded")
+	}
+	if after, _ := sa.MarshalBinary(); !bytes.Equal(before, after) {
+		t.Fatal("a failed SealAll changed the session")
+	}
+}

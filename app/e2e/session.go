@@ -93,10 +93,49 @@ func (s *Session) Clone() *Session {
 // friend. rand supplies each message's salt and, when the conversation
 // turns, the new ratchet key. On error the session is unchanged.
 func (s *Session) Seal(rand io.Reader, plaintext []byte) ([]byte, error) {
+	r := s.r
+	buf, err := s.sealUnsigned(&r, rand, plaintext)
+	if err != nil {
+		return nil, err
+	}
+	s.r = r
+	return appendSignature(buf, s.me.signEnvelope(buf)), nil
+}
+
+// SealAll is Seal of each plaintext in turn, with the signatures, the
+// dearest part, computed by run: run(n, fn) must call fn(0) … fn(n-1), in
+// any order and on any goroutines, and return when all have returned (nil
+// runs them in turn; this package starts no goroutines). The envelopes are
+// those that successive Seal calls with the same rand would return. On
+// error the session is unchanged and nothing is returned.
+func (s *Session) SealAll(rand io.Reader, plaintexts [][]byte, run func(n int, fn func(i int))) ([][]byte, error) {
+	r := s.r
+	out := make([][]byte, len(plaintexts))
+	for i, pt := range plaintexts {
+		buf, err := s.sealUnsigned(&r, rand, pt)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = buf
+	}
+	sign := func(i int) { out[i] = appendSignature(out[i], s.me.signEnvelope(out[i])) }
+	if run == nil {
+		for i := range out {
+			sign(i)
+		}
+	} else {
+		run(len(out), sign)
+	}
+	s.r = r
+	return out, nil
+}
+
+// sealUnsigned advances r by one message and returns the envelope for
+// plaintext up to its signature, with room for the signature.
+func (s *Session) sealUnsigned(r *ratchet, rand io.Reader, plaintext []byte) ([]byte, error) {
 	if len(plaintext) > MaxPlaintextSize {
 		return nil, fmt.Errorf("seal: %d bytes: %w", len(plaintext), ErrTooLarge)
 	}
-	r := s.r
 	if r.flags&needSendStep != 0 {
 		if err := r.sendStep(rand); err != nil {
 			return nil, fmt.Errorf("seal: %w", err)
@@ -113,12 +152,12 @@ func (s *Session) Seal(rand io.Reader, plaintext []byte) ([]byte, error) {
 	r.cks, r.ns = next, r.ns+1
 	out := s.sealEnvelope(&mk, &h, plaintext)
 	clear(mk[:])
-	s.r = r
 	return out, nil
 }
 
-// sealEnvelope builds the signed envelope in one buffer; the signature
-// covers a digest of every byte before it (signEnvelope).
+// sealEnvelope builds the envelope in one buffer, up to its signature
+// (appendSignature adds it: a signature over a digest of every byte before
+// it, see signEnvelope).
 func (s *Session) sealEnvelope(mk *[32]byte, h *header, plaintext []byte) []byte {
 	var hbuf [maxHeaderLen]byte
 	hb := appendHeader(hbuf[:0], h)
@@ -130,7 +169,7 @@ func (s *Session) sealEnvelope(mk *[32]byte, h *header, plaintext []byte) []byte
 	*padded = pad(*padded, plaintext)
 	buf = sealMessage(buf, mk, &s.ad, hb, *padded)
 	putScratch(padded)
-	return appendSignature(buf, s.me.signEnvelope(buf))
+	return buf
 }
 
 // envelopeOverhead is the envelope's size beyond header and ciphertext.
