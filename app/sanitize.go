@@ -58,7 +58,12 @@ func sanitizeLine(s string, max int) string {
 	var b strings.Builder
 	space := false
 	n := 0
-	for _, r := range strings.ToValidUTF8(s, "") {
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		if r == utf8.RuneError && size == 1 {
+			continue // a byte of invalid UTF-8: dropped
+		}
 		if unicode.IsControl(r) || isBidiControl(r) || isInvisible(r) {
 			continue
 		}

@@ -3,6 +3,7 @@ package app
 import (
 	"strings"
 	"testing"
+	"unicode"
 )
 
 // FuzzSanitizeText checks that the fast path never changes the outcome:
@@ -25,6 +26,48 @@ func FuzzSanitizeText(f *testing.F) {
 			t.Fatalf("SanitizeText not idempotent: %q → %q", got, again)
 		}
 	})
+}
+
+// FuzzSanitizeLine: sanitizeLine, which reads only as far as it needs,
+// equals the plain definition (drop invalid UTF-8, then filter) on every
+// input and bound.
+func FuzzSanitizeLine(f *testing.F) {
+	for _, s := range []string{"", "  Bob \n Smith ", "bad \xff\xfe utf8", "\u202Eevil", strings.Repeat("long ", 30000)} {
+		f.Add(s, uint8(MaxPreviewRunes))
+	}
+	f.Fuzz(func(t *testing.T, s string, max uint8) {
+		if got, want := sanitizeLine(s, int(max)), sanitizeLineRef(s, int(max)); got != want {
+			t.Fatalf("sanitizeLine(%q, %d) = %q, want %q", s, max, got, want)
+		}
+	})
+}
+
+// sanitizeLineRef is sanitizeLine as first written: it converts the whole
+// string before filtering.
+func sanitizeLineRef(s string, max int) string {
+	var b strings.Builder
+	space := false
+	n := 0
+	for _, r := range strings.ToValidUTF8(s, "") {
+		if unicode.IsControl(r) || isBidiControl(r) || isInvisible(r) {
+			continue
+		}
+		if unicode.IsSpace(r) {
+			space = b.Len() > 0
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			n++
+			space = false
+		}
+		if n >= max {
+			break
+		}
+		b.WriteRune(r)
+		n++
+	}
+	return b.String()
 }
 
 func BenchmarkSanitizeText64KiB(b *testing.B) {
