@@ -223,6 +223,7 @@ func (c *Client) acceptTx(tx *vault.Tx, peer PeerID, evs *[]Event) error {
 	if err != nil && !errors.Is(err, vault.ErrNotFound) {
 		return err
 	}
+	wasFriend := err == nil && vc.State == string(StateFriend)
 	if errors.Is(err, vault.ErrNotFound) {
 		vc = vault.Contact{PeerID: string(peer), CreatedAt: now, LastAt: now}
 	}
@@ -235,6 +236,14 @@ func (c *Client) acceptTx(tx *vault.Tx, peer PeerID, evs *[]Event) error {
 		func() error { return c.queueTx(tx, peer, kindAccept, newID(), packet) },
 	} {
 		if err := f(); err != nil {
+			return err
+		}
+	}
+	if wasFriend {
+		// A friend asked again (they had removed us): what still waits in
+		// the outbox was sealed in the old session; seal it again in the
+		// new one, behind the accept.
+		if err := c.resealTx(tx, peer); err != nil {
 			return err
 		}
 	}

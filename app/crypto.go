@@ -171,17 +171,17 @@ func (id *identity) newRequest(ci cardInfo, myCard []byte, greeting string) ([]b
 
 // openRequest opens a friend request sealed to us; it returns the
 // requester's card, the greeting and the state Accept needs.
-func (id *identity) openRequest(sealed []byte) (cardInfo, string, []byte, error) {
+func (id *identity) openRequest(sealed []byte) (ci cardInfo, greeting string, state []byte, sentAt time.Time, err error) {
 	req, err := e2e.OpenRequest(id.key, sealed)
 	if err != nil {
-		return cardInfo{}, "", nil, err
+		return cardInfo{}, "", nil, time.Time{}, err
 	}
-	state, err := req.MarshalBinary()
+	state, err = req.MarshalBinary()
 	if err != nil {
-		return cardInfo{}, "", nil, err
+		return cardInfo{}, "", nil, time.Time{}, err
 	}
-	ci, err := infoOf(req.SignedCard())
-	return ci, req.Greeting, state, err
+	ci, err = infoOf(req.SignedCard())
+	return ci, req.Greeting, state, req.SentAt, err
 }
 
 // accept answers a stored request; it returns the sealed accept and the new

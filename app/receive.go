@@ -288,7 +288,7 @@ func (c *Client) onRequest(tx *vault.Tx, from PeerID, body []byte, res *batchRes
 		c.log.Debug("request rate limited", "peer", from)
 		return Verdict_VERDICT_RETRY, nil
 	}
-	ci, greeting, state, err := c.id.openRequest(body)
+	ci, greeting, state, sentAt, err := c.id.openRequest(body)
 	if err != nil || (from != "" && from != ci.Peer) || ci.Peer == c.id.peerID() {
 		c.dropped("bad request", from, err)
 		return Verdict_VERDICT_REFUSED, nil
@@ -311,6 +311,13 @@ func (c *Client) onRequest(tx *vault.Tx, from PeerID, body []byte, res *batchRes
 		res.pokes[ci.Peer] = struct{}{}
 		res.sessions.forget(ci.Peer)
 		return Verdict_VERDICT_OK, c.acceptTx(tx, ci.Peer, &res.events)
+	case vc.State == string(StateFriend) && sentAt.After(vc.UpdatedAt):
+		// A request made after our friendship began, by the same key:
+		// they removed us (or lost the session) and ask again. A replay
+		// of an older request is caught here by its signed time (and
+		// byte-identical copies by the Seen set before). It waits for the
+		// user like any request; accepting it starts a new session.
+		return c.newRequestTx(tx, req, res)
 	default:
 		return Verdict_VERDICT_OK, nil // a replay, or their copy of a crossing request
 	}

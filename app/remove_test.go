@@ -280,3 +280,45 @@ func TestRemoveContactAtomic(t *testing.T) {
 		t.Fatalf("after RemoveContact: %+v", l)
 	}
 }
+
+// TestFriendAsksAgainAfterRemoval: bob removes alice, who still lists him
+// as a friend; his new request reaches her as a request (not dropped as a
+// replay), she accepts it and a new session starts. A message she had
+// sealed for him in the old session and not yet sent is sealed again in
+// the new one, behind the accept, and delivered.
+func TestFriendAsksAgainAfterRemoval(t *testing.T) {
+	node := startNode(t)
+	alice, bob := newUser(t, "alice", node.addr), newUser(t, "bob", node.addr)
+	befriend(t, alice, bob)
+	aliceID, bobID := alice.id(), bob.id()
+	if err := bob.c.RemoveContact(t.Context(), aliceID); err != nil {
+		t.Fatalf("RemoveContact: %v", err)
+	}
+	if _, err := bob.c.AddContact(t.Context(), alice.c.Me().Invite, "can we start over?"); err != nil {
+		t.Fatalf("AddContact after removal: %v", err)
+	}
+	alice.wait("request from a friend", isRequestFrom(bobID))
+
+	// Alice's client is not running: the message waits in her outbox,
+	// sealed in the old session, when she accepts.
+	alice.close()
+	c := alice.openIdle()
+	queued, err := c.Send(t.Context(), bobID, "sealed in the old session")
+	if err != nil {
+		t.Fatalf("Send: %v", err)
+	}
+	if err := c.Accept(t.Context(), bobID); err != nil {
+		t.Fatalf("Accept: %v", err)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	alice.open()
+	bob.wait("accepted", func(ev Event) bool { _, ok := ev.(FriendAccepted); return ok })
+	bob.wait("resealed message", isArrived("sealed in the old session"))
+	alice.wait("resealed message delivered", isStatus(queued, StatusDelivered))
+	if _, err := bob.c.Send(t.Context(), aliceID, "hello again"); err != nil {
+		t.Fatalf("Send after re-adding: %v", err)
+	}
+	alice.wait("reply", isArrived("hello again"))
+}
