@@ -113,9 +113,16 @@ func (s *peerState) poke(p PeerID) {
 func (s *peerState) enqueue(p PeerID, items []vault.Outbox) {
 	s.mu.Lock()
 	s.queued[p] = append(s.queued[p], items...)
-	s.pending[p] = s.pending[p] || false
+	k := s.couriers[p]
+	if k == nil {
+		s.pending[p] = s.pending[p] || false
+	}
 	s.mu.Unlock()
-	signal(s.kick)
+	if k != nil {
+		signal(k.wake) // straight to a running courier: one hop less
+		return
+	}
+	signal(s.kick) // dispatchLoop starts one
 }
 
 // takeQueued returns whether p's courier must reload, and the items queued

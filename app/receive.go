@@ -10,7 +10,6 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/parley-chat/parley/app/e2e"
 	"github.com/parley-chat/parley/vault"
 )
 
@@ -62,7 +61,9 @@ func (r *batchResult) contact(tx *vault.Tx, p PeerID) (*vault.Contact, error) {
 // end of the batch.
 func (r *batchResult) flushContacts(tx *vault.Tx) error {
 	for p := range r.changed {
-		if err := tx.PutContact(*r.contacts[p]); err != nil {
+		vc := r.contacts[p]
+		vc.LastMessage = preview(vc.LastMessage) // onText left the whole text
+		if err := tx.PutContact(*vc); err != nil {
 			return err
 		}
 	}
@@ -135,7 +136,7 @@ func (c *Client) ingestOne(tx *vault.Tx, from PeerID, in *inPacket, res *batchRe
 	var v Verdict
 	switch b := p.Body.(type) {
 	case *Packet_Envelope:
-		v, err = c.onEnvelope(tx, from, b.Envelope, in.chk, p.MessageId, res)
+		v, err = c.onEnvelope(tx, from, b.Envelope, in, res)
 	case *Packet_Request:
 		v, err = c.onRequest(tx, from, b.Request, res)
 	case *Packet_Accept:
@@ -175,11 +176,11 @@ func (c *Client) receiptForCopy(tx *vault.Tx, p *Packet, res *batchResult) {
 	}
 }
 
-// onEnvelope opens a ratchet message from a friend. outerID is the
-// packet's message_id, which must match the sealed one. chk, if not nil,
-// is env with its signature already verified (see verifyFriends).
-func (c *Client) onEnvelope(tx *vault.Tx, from PeerID, env []byte, chk *e2e.Checked, outerID string, res *batchResult) (Verdict, error) {
-	sender, err := peekSender(env)
+// onEnvelope opens env, the ratchet message of packet in, from a friend.
+// The packet's message_id must match the sealed one; in.chk, if not nil,
+// is env with its signature already verified (see prepare).
+func (c *Client) onEnvelope(tx *vault.Tx, from PeerID, env []byte, in *inPacket, res *batchResult) (Verdict, error) {
+	sender, err, outerID := in.sender, in.senderErr, in.p.MessageId
 	if err != nil || (from != "" && from != sender) {
 		c.dropped("bad sender", from, err)
 		return Verdict_VERDICT_REFUSED, nil
@@ -192,7 +193,7 @@ func (c *Client) onEnvelope(tx *vault.Tx, from PeerID, env []byte, chk *e2e.Chec
 	if err != nil {
 		return Verdict_VERDICT_RETRY, err
 	}
-	plain, err := res.sessions.open(tx, sender, env, chk)
+	plain, err := res.sessions.open(tx, sender, env, in.chk)
 	if errors.Is(err, vault.ErrIntegrity) {
 		return Verdict_VERDICT_RETRY, err
 	}
@@ -230,7 +231,7 @@ func (c *Client) onText(tx *vault.Tx, sender PeerID, vc *vault.Contact, ct *Cont
 		return err
 	}
 	vc.Unread++
-	vc.LastMessage, vc.LastAt = preview(m.Text), m.SentAt
+	vc.LastMessage, vc.LastAt = m.Text, m.SentAt // flushContacts makes the preview, once
 	res.changed[sender] = true
 	res.events = append(res.events, MessageArrived{messageOf(m)})
 	return nil

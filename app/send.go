@@ -183,8 +183,9 @@ func (c *Client) commitSends(to PeerID, batch []*sendReq) error {
 			if err := tx.PutMessage(msg); err != nil {
 				return err
 			}
-			vc.LastMessage, vc.LastAt = preview(r.text), sent[i]
 		}
+		last := len(batch) - 1
+		vc.LastMessage, vc.LastAt = preview(batch[last].text), sent[last]
 		if err := ss.flush(tx); err != nil {
 			return err
 		}

@@ -16,6 +16,10 @@ type inPacket struct {
 	raw []byte
 	p   Packet
 	err error // from decoding raw
+	// sender is who an envelope claims to be from (peekSender; not yet
+	// verified), or senderErr why that could not be read.
+	sender    PeerID
+	senderErr error
 	// chk is the packet's envelope with its signature verified, or nil:
 	// not an envelope, not from a friend, or a bad signature (the ordinary
 	// path in the transaction then verifies or refuses as before).
@@ -32,7 +36,6 @@ type inPacket struct {
 func (c *Client) prepare(from PeerID, packets [][]byte) []inPacket {
 	in := make([]inPacket, len(packets))
 	var todo []int
-	claims := make([]PeerID, len(packets))
 	friends := make(map[PeerID]bool)
 	for i, raw := range packets {
 		in[i].raw = raw
@@ -43,12 +46,11 @@ func (c *Client) prepare(from PeerID, packets [][]byte) []inPacket {
 		if env == nil {
 			continue
 		}
-		sender, err := peekSender(env)
-		if err != nil || (from != "" && from != sender) {
+		in[i].sender, in[i].senderErr = peekSender(env)
+		if in[i].senderErr != nil || (from != "" && from != in[i].sender) {
 			continue
 		}
-		claims[i] = sender
-		friends[sender] = false
+		friends[in[i].sender] = false
 		todo = append(todo, i)
 	}
 	if len(todo) == 0 {
@@ -63,7 +65,7 @@ func (c *Client) prepare(from PeerID, packets [][]byte) []inPacket {
 	})
 	parallel(len(todo), func(j int) {
 		i := todo[j]
-		if !friends[claims[i]] {
+		if !friends[in[i].sender] {
 			return
 		}
 		if chk, err := e2e.VerifyMessage(in[i].p.GetEnvelope()); err == nil {
