@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+
+	"google.golang.org/protobuf/proto"
 )
 
 // FuzzSanitizeText checks that the fast path never changes the outcome:
@@ -75,5 +77,19 @@ func BenchmarkSanitizeText64KiB(b *testing.B) {
 	b.SetBytes(int64(len(s)))
 	for b.Loop() {
 		SanitizeText(s)
+	}
+}
+
+// TestMaxTextFitsBucket: the content of a message of MaxTextBytes, with
+// the largest IDs and times it can carry, fits the 65 KiB padding bucket
+// (a message one byte over a bucket costs the next bucket's bytes).
+func TestMaxTextFitsBucket(t *testing.T) {
+	ct := &Content{Id: strings.Repeat("f", 64), SentAt: 1<<63 - 1, Kind: Kind_KIND_TEXT, Text: strings.Repeat("x", MaxTextBytes)}
+	b, err := proto.Marshal(ct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) > 65<<10 {
+		t.Fatalf("content of a maximal text is %d bytes, more than the 65 KiB bucket", len(b))
 	}
 }

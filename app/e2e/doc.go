@@ -106,7 +106,7 @@
 //	AcceptBody{card = SignedCard, ephemeral[32], request_id[16], recipient = requester's Ed25519 key[32], sent_at_ms}
 //
 // Padding: plaintext || 0x80 || zeros, to bucket+1 bytes where bucket is the
-// smallest of 256 B, 1, 4, 16, 64 or 256 KiB that holds the plaintext, so the
+// smallest of 256 B, 1, 4, 16, 64, 65 or 256 KiB that holds the plaintext, so the
 // node sees only the bucket. MaxPlaintextSize is 256 KiB; every envelope is at
 // most MaxEnvelopeSize bytes.
 //
