@@ -64,8 +64,8 @@
 //	o/<time64 createdAt><id>          OutboxRecord (creation order)
 //	oi/<id>                           outbox key
 //	t/<name>                          setting value
-//	x/<len16 ns><id>                  SeenRecord (expiry)
-//	xe/<time64 expires><len16 ns><id> empty (expiry index for PruneSeen)
+//	x/<len16 ns><id>                  SeenRecord (expiry); MarkFirstSeen's carry a Badger TTL instead of an index entry
+//	xe/<time64 expires><len16 ns><id> empty (expiry index for PruneSeen; MarkSeen only)
 //	r/<peer>                          RequestRecord
 //
 // History pages with a reverse iterator that seeks to the cursor message's

@@ -235,6 +235,33 @@ func TestSettingRoundTrip(t *testing.T) {
 	})
 }
 
+// TestMarkFirstSeen: one key per id, forgotten by Badger at its expiry
+// (wall clock), none in the expiry index that PruneSeen walks.
+func TestMarkFirstSeen(t *testing.T) {
+	v, _ := newVault(t)
+	now := time.Now()
+	update(t, v, func(tx *Tx) error {
+		return errors.Join(tx.MarkFirstSeen("pkt", "live", now.Add(time.Hour)), tx.MarkFirstSeen("pkt", "gone", now.Add(-2*time.Second)))
+	})
+	n, err := v.PruneSeen(now.Add(2 * time.Hour))
+	if err != nil || n != 0 {
+		t.Fatalf("PruneSeen = %d, %v; want 0 (MarkFirstSeen keeps no expiry index)", n, err)
+	}
+	view(t, v, func(tx *Tx) error {
+		for id, want := range map[string]bool{"live": true, "gone": false} {
+			if got, err := tx.IsSeen("pkt", id); err != nil || got != want {
+				t.Errorf("IsSeen(pkt, %s) = %v, %v; want %v", id, got, err, want)
+			}
+		}
+		keys := 0
+		err := tx.scan([]byte(pfxSeenExp), true, func([]byte, []byte) error { keys++; return nil })
+		if keys != 0 {
+			t.Errorf("%d expiry index keys, want 0", keys)
+		}
+		return err
+	})
+}
+
 func TestSeen(t *testing.T) {
 	v, _ := newVault(t)
 	update(t, v, func(tx *Tx) error {

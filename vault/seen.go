@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/dgraph-io/badger/v4"
 )
 
 // pruneBatch bounds how many seen entries one transaction prunes, keeping
@@ -34,16 +36,25 @@ func (tx *Tx) MarkSeen(ns, id string, expires time.Time) error {
 	return nil
 }
 
-// MarkFirstSeen is MarkSeen for an id that IsSeen reported unseen earlier
-// in the same transaction: there is no earlier expiry to move, so it skips
-// looking one up.
+// MarkFirstSeen records id in namespace ns until expires, for an id that
+// IsSeen reported unseen earlier in the same transaction (for the receive
+// path: one write per packet). It writes one key, which Badger itself
+// forgets at expires (its TTL, by the wall clock, in whole seconds; the
+// next compaction drops it): no expiry index, and no PruneSeen needed.
+// MarkSeen's entries, which PruneSeen prunes, are for callers that move an
+// expiry.
 func (tx *Tx) MarkFirstSeen(ns, id string, expires time.Time) error {
-	k, ek, err := seenKeys(ns, id, expires)
+	k, _, err := seenKeys(ns, id, expires)
+	var b []byte
 	if err == nil {
-		err = tx.putProto(k, &SeenRecord{Expires: nanos(expires)})
+		b, err = marshal(&SeenRecord{Expires: nanos(expires)})
 	}
 	if err == nil {
-		err = tx.put(ek, nil)
+		e := badger.NewEntry(k, tx.s.seal(k, b))
+		if expires.Unix() > 0 {
+			e.ExpiresAt = uint64(expires.Unix())
+		}
+		err = tx.txn.SetEntry(e)
 	}
 	if err != nil {
 		return fmt.Errorf("mark seen: %w", err)
