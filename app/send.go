@@ -175,12 +175,12 @@ func (c *Client) commitSends(to PeerID, batch []*sendReq) error {
 		for i, r := range batch {
 			pkt := &Packet{Body: &Packet_Envelope{Envelope: envs[i]}, MessageId: r.id}
 			it := vault.Outbox{ID: r.id, To: string(to), Kind: kindText, Payload: mustMarshal(pkt), CreatedAt: c.cfg.Now()}
-			if err := tx.PutOutbox(it); err != nil {
+			if err := tx.AddOutbox(it); err != nil { // r.id is new (newID)
 				return err
 			}
 			items = append(items, it)
 			msg := vault.Message{ID: r.id, Conv: string(to), From: me, Outgoing: true, Text: r.text, SentAt: sent[i], Status: string(StatusQueued)}
-			if err := tx.PutMessage(msg); err != nil {
+			if err := tx.AddMessage(msg); err != nil {
 				return err
 			}
 		}

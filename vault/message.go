@@ -145,6 +145,24 @@ func (tx *Tx) HasMessage(conv, id string) (bool, error) {
 	return ok, nil
 }
 
+// AddMessage stores m, whose ID was just made at random (no message can
+// have it yet), and its ID index entry, without looking up an older one to
+// replace: the sender's path.
+func (tx *Tx) AddMessage(m Message) error {
+	mk, err := messageKey(&m)
+	if err == nil {
+		err = tx.putProto(mk, m.record())
+	}
+	if err == nil {
+		ik, _ := messageIndexKey(m.Conv, m.ID) // valid: messageKey checked both
+		err = tx.put(ik, mk)
+	}
+	if err != nil {
+		return fmt.Errorf("add message: %w", err)
+	}
+	return nil
+}
+
 // InsertMessage stores m and its ID index entry unless a message with m's
 // ID is already stored in m.Conv, and reports whether it stored it: the
 // duplicate check and the write of the receive path with one lookup.

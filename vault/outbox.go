@@ -81,6 +81,23 @@ func (tx *Tx) putOutbox(o *Outbox) error {
 	return tx.put(ik, obk)
 }
 
+// AddOutbox stores the outbox item o whose ID was just made at random (no
+// item can have it yet), without looking up an older one to replace.
+func (tx *Tx) AddOutbox(o Outbox) error {
+	obk, err := outboxKey(&o)
+	if err == nil {
+		err = tx.putProto(obk, o.record())
+	}
+	if err == nil {
+		ik, _ := outboxIndexKey(o.ID) // valid: outboxKey checked the ID
+		err = tx.put(ik, obk)
+	}
+	if err != nil {
+		return fmt.Errorf("add outbox: %w", err)
+	}
+	return nil
+}
+
 // GetOutbox returns the outbox item id, or ErrNotFound.
 func (tx *Tx) GetOutbox(id string) (Outbox, error) {
 	ik, err := outboxIndexKey(id)

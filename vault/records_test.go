@@ -197,6 +197,32 @@ func TestInsertAndUpdateMessage(t *testing.T) {
 	})
 }
 
+// TestAddMessageAndOutbox: the lookup-free writes of the send path store
+// what the ordinary ones do.
+func TestAddMessageAndOutbox(t *testing.T) {
+	v, _ := newVault(t)
+	m, o := sampleMessage(), sampleOutbox()
+	update(t, v, func(tx *Tx) error { return errors.Join(tx.AddMessage(m), tx.AddOutbox(o)) })
+	view(t, v, func(tx *Tx) error {
+		gm, err := tx.GetMessage(m.Conv, m.ID)
+		checkEqual(t, "GetMessage", gm, m)
+		got, err2 := tx.GetOutbox(o.ID)
+		checkEqual(t, "GetOutbox.Payload", string(got.Payload), string(o.Payload))
+		page, err3 := tx.History(m.Conv, "", 10)
+		checkEqual(t, "len(History)", len(page), 1)
+		return errors.Join(err, err2, err3)
+	})
+	update(t, v, func(tx *Tx) error { return tx.DeleteOutbox(o.ID) })
+	view(t, v, func(tx *Tx) error {
+		n, err := tx.CountOutbox()
+		checkEqual(t, "CountOutbox after delete", n, 0)
+		return err
+	})
+	if err := v.Update(func(tx *Tx) error { return tx.AddMessage(Message{Conv: "c"}) }); err == nil {
+		t.Error("AddMessage without an ID succeeded")
+	}
+}
+
 func TestOutboxRoundTrip(t *testing.T) {
 	v, _ := newVault(t)
 	o1 := sampleOutbox()
