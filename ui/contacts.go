@@ -174,6 +174,21 @@ func firstLine(s string) string {
 	return s
 }
 
+// previewOf bounds a message for the contact list as the core bounds the
+// previews it gives (app.MaxPreviewRunes): the row shows one line, and a
+// label truncating a maximal text to its width measures it again and again
+// (a second and a half for 64 KiB).
+func previewOf(text string) string {
+	n := 0
+	for i := range text {
+		if n == app.MaxPreviewRunes {
+			return text[:i]
+		}
+		n++
+	}
+	return text
+}
+
 // shortWhen formats a time for the contact list: the clock today, the
 // weekday this week, the date otherwise.
 func shortWhen(t, now time.Time) string {

@@ -59,6 +59,7 @@ func newConversation(s *session, c app.Contact) *conversation {
 	v.column = container.New(v.layout)
 	v.scroll = container.NewVScroll(v.column)
 	v.layout.onGrow = v.scroll.Refresh
+	v.layout.laidOut = v.cull
 	v.scroll.OnScrolled = v.scrolled
 	v.composer = newComposer(v.sendText, s.touch)
 	v.sendBtn = widget.NewButtonWithIcon("", theme.MailSendIcon(), v.composer.send)
@@ -171,6 +172,7 @@ func (v *conversation) fetch(before app.MsgID) {
 // scrolled loads the previous page when the user reaches the top.
 func (v *conversation) scrolled(p fyne.Position) {
 	v.s.touch()
+	v.cull()
 	if p.Y < 40 && v.more && !v.loading && len(v.msgs) > 0 {
 		v.fetch(v.msgs[0].ID)
 	}
@@ -245,11 +247,41 @@ func (v *conversation) rebuild() {
 		if !ok {
 			b = newBubble(m)
 			b.maxWidth = max(160, (v.layout.width-2*chatPad)*bubbleShare)
+			b.grown = v.relayout
 			v.bubbles[m.ID] = b
 		}
 		objs = append(objs, b)
 	}
 	v.column.Objects = objs
+	v.column.Refresh()
+	v.scroll.Refresh()
+}
+
+// cull hides what lies more than half a window height away from the
+// visible part of the conversation, and the far lines of long bubbles: a
+// painter draws every visible object, even one scrolled away, and a
+// conversation of long texts is thousands of lines. Every scroll and layout
+// culls again; the margin covers the view growing with the window in
+// between.
+func (v *conversation) cull() {
+	margin := v.s.g.win.Canvas().Size().Height / 2
+	top := v.scroll.Offset.Y - margin
+	bottom := v.scroll.Offset.Y + v.scroll.Size().Height + margin
+	for _, o := range v.column.Objects {
+		y := o.Position().Y
+		if b, ok := o.(*bubble); ok {
+			b.setView(top-y, bottom-y)
+		}
+		if y+o.Size().Height < top || y > bottom {
+			o.Hide()
+		} else {
+			o.Show()
+		}
+	}
+}
+
+// relayout lays the messages out again after a bubble grew.
+func (v *conversation) relayout() {
 	v.column.Refresh()
 	v.scroll.Refresh()
 }
@@ -281,7 +313,7 @@ func (v *conversation) sendText(text string) {
 			return
 		}
 		now := s.g.now()
-		s.contacts.update(peer, func(c *app.Contact) { c.LastMessage, c.LastAt = text, now })
+		s.contacts.update(peer, func(c *app.Contact) { c.LastMessage, c.LastAt = previewOf(text), now })
 		if s.conv == v {
 			v.add(app.Message{ID: id, Conv: peer, From: s.me.PeerID, Outgoing: true, Text: text, SentAt: now, Status: app.StatusQueued})
 		}

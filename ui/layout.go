@@ -83,11 +83,13 @@ func (l padLayout) Layout(objects []fyne.CanvasObject, size fyne.Size) {
 // chatLayout stacks the conversation: day separators centred, bubbles
 // aligned left (theirs) or right (ours), each bubble at most bubbleShare of
 // the column. When the column width changes, bubble heights change, and
-// onGrow tells the scroller to take the new height.
+// onGrow tells the scroller to take the new height. laidOut is called after
+// each layout.
 type chatLayout struct {
 	width   float32
 	lastMin float32
 	onGrow  func()
+	laidOut func()
 }
 
 const chatGap, chatPad = 6, 12
@@ -127,6 +129,9 @@ func (l *chatLayout) Layout(objects []fyne.CanvasObject, size fyne.Size) {
 	}
 	if changed && y+chatPad != l.lastMin && l.onGrow != nil {
 		l.onGrow()
+	}
+	if l.laidOut != nil {
+		l.laidOut()
 	}
 }
 

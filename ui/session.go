@@ -212,7 +212,7 @@ func (s *session) messageArrived(m app.Message) {
 	name := ""
 	s.contacts.update(m.Conv, func(c *app.Contact) {
 		name = c.Name
-		c.LastMessage, c.LastAt = m.Text, m.SentAt
+		c.LastMessage, c.LastAt = previewOf(m.Text), m.SentAt
 		if !open {
 			c.Unread++
 		}
