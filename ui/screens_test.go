@@ -357,6 +357,7 @@ func TestSettingsAndInvite(t *testing.T) {
 	d := s.settingsDlg
 	d.nodes.SetText("/ip4/203.0.113.7/tcp/4001/p2p/12D3KooWNode\n")
 	test.Tap(d.saveNodes)
+	h.settle() // each action writes the confirmation when its call returns: one at a time
 	test.Type(d.username, "@alice")
 	test.Tap(d.claim)
 	h.settle()
