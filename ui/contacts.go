@@ -120,21 +120,26 @@ type contactRow struct {
 	widget.BaseWidget
 	dot           *canvas.Circle
 	name, preview *widget.Label
-	when          *widget.Label
-	unread        *badge
-	content       fyne.CanvasObject
+	// fp shows a name's fingerprint suffix (" · 3f9a1c", which the core
+	// adds to equal names) apart from the name, so that cutting a long name
+	// to the row's width never cuts what tells two contacts apart.
+	fp      *widget.Label
+	when    *widget.Label
+	unread  *badge
+	content fyne.CanvasObject
 }
 
 func newContactRow() *contactRow {
 	r := &contactRow{dot: canvas.NewCircle(theme.Color(theme.ColorNameDisabled)),
-		name: widget.NewLabel(""), preview: widget.NewLabel(""), when: widget.NewLabel(""), unread: newBadge()}
+		name: widget.NewLabel(""), preview: widget.NewLabel(""), fp: widget.NewLabel(""), when: widget.NewLabel(""), unread: newBadge()}
 	r.name.TextStyle = fyne.TextStyle{Bold: true}
+	r.fp.TextStyle = fyne.TextStyle{Bold: true}
 	r.name.Truncation = fyne.TextTruncateEllipsis
 	r.preview.Truncation = fyne.TextTruncateEllipsis
 	r.preview.SizeName = theme.SizeNameCaptionText
 	r.when.SizeName = theme.SizeNameCaptionText
 	right := container.NewVBox(r.when, container.NewHBox(layout.NewSpacer(), r.unread.box))
-	text := container.New(tightVBox{}, r.name, r.preview)
+	text := container.New(tightVBox{}, container.NewBorder(nil, nil, nil, r.fp, r.name), r.preview)
 	r.content = container.NewBorder(nil, nil, dotBox(r.dot, 10), right, text)
 	r.ExtendBaseWidget(r)
 	return r
@@ -144,7 +149,10 @@ func newContactRow() *contactRow {
 func (r *contactRow) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(r.content) }
 
 func (r *contactRow) set(c app.Contact, now time.Time) {
-	r.name.SetText(c.Name)
+	name, fp := splitFingerprint(c.Name)
+	r.name.SetText(name)
+	r.fp.SetText(fp)
+	r.fp.Hidden = fp == ""
 	switch {
 	case c.State == app.StateKeyChanged:
 		r.preview.SetText("⚠ Safety number changed")
@@ -164,6 +172,23 @@ func (r *contactRow) set(c app.Contact, now time.Time) {
 		r.dot.FillColor = theme.Color(theme.ColorNameSuccess)
 	}
 	r.content.Refresh() // lay out again: the texts and badge changed size
+}
+
+// splitFingerprint splits a name the core shows with a fingerprint suffix
+// ("bob · 3f9a1c": six hex digits after " · ") into the name and the
+// suffix (with its separator); other names come back whole, suffix "".
+func splitFingerprint(name string) (string, string) {
+	const sep = " · "
+	i := strings.LastIndex(name, sep)
+	if i < 0 || len(name)-i-len(sep) != 6 {
+		return name, ""
+	}
+	for _, r := range name[i+len(sep):] {
+		if !strings.ContainsRune("0123456789abcdef", r) {
+			return name, ""
+		}
+	}
+	return name[:i], name[i:]
 }
 
 // firstLine is the preview of a message: its first line only.

@@ -3,6 +3,7 @@ package ui
 import (
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -182,5 +183,37 @@ func TestWrapMaxLines(t *testing.T) {
 		if got != tc.want || cut != tc.cut || len(lines) > tc.max {
 			t.Errorf("wrap(%q, max %d) = %q cut %v, want %q cut %v", tc.text, tc.max, got, cut, tc.want, tc.cut)
 		}
+	}
+}
+
+// TestLongEqualNamesInList: two long names the core tells apart only by
+// their fingerprint suffix stay apart in a narrow contact list: the name
+// is cut, the suffix never.
+func TestLongEqualNamesInList(t *testing.T) {
+	test.NewTempApp(t)
+	long := strings.Repeat("Bob", app.MaxNameRunes/3)
+	now := time.Now()
+	seen := map[string]string{}
+	for _, name := range []string{long + " · 7a2c90", long + " · 0b7e33", "Bob"} {
+		r := newContactRow()
+		r.Resize(fyne.NewSize(260, 64))
+		r.set(app.Contact{PeerID: "p", Name: name, State: app.StateFriend}, now)
+		r.Refresh()
+		var parts []string
+		for _, txt := range visibleTexts(r.content) {
+			parts = append(parts, txt.Text)
+		}
+		shown := strings.Join(parts, "|")
+		_, fp := splitFingerprint(name)
+		if fp != "" && !strings.Contains(shown, fp) {
+			t.Errorf("row of %q shows %q: the fingerprint %q is cut", name, shown, fp)
+		}
+		if other, ok := seen[shown]; ok {
+			t.Errorf("rows of %q and %q both read %q", name, other, shown)
+		}
+		seen[shown] = name
+	}
+	if n, fp := splitFingerprint("Ann · not-hex"); n != "Ann · not-hex" || fp != "" {
+		t.Errorf("splitFingerprint(a name with a dot) = %q, %q", n, fp)
 	}
 }
