@@ -10,6 +10,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/parley-chat/parley/app/e2e"
 	"github.com/parley-chat/parley/vault"
 )
 
@@ -192,6 +193,12 @@ func (c *Client) onEnvelope(tx *vault.Tx, from PeerID, env []byte, in *inPacket,
 	}
 	if err != nil {
 		return Verdict_VERDICT_RETRY, err
+	}
+	if in.forged {
+		// The signature by the friend's key (the one their peer ID names)
+		// failed in prepare: Open would check the same and fail.
+		c.dropped("undecryptable", sender, e2e.ErrDecrypt)
+		return Verdict_VERDICT_REFUSED, nil
 	}
 	plain, err := res.sessions.open(tx, sender, env, in.chk)
 	if errors.Is(err, vault.ErrIntegrity) {

@@ -24,6 +24,9 @@ type inPacket struct {
 	// not an envelope, not from a friend, or a bad signature (the ordinary
 	// path in the transaction then verifies or refuses as before).
 	chk *e2e.Checked
+	// forged is set when the signature was checked here and is wrong: the
+	// transaction refuses the envelope without checking it a second time.
+	forged bool
 }
 
 // prepare decodes packets and verifies the signatures of friends'
@@ -70,6 +73,8 @@ func (c *Client) prepare(from PeerID, packets [][]byte) []inPacket {
 		}
 		if chk, err := e2e.VerifyMessage(in[i].p.GetEnvelope()); err == nil {
 			in[i].chk = &chk
+		} else {
+			in[i].forged = true
 		}
 	})
 	return in
