@@ -72,13 +72,6 @@ func CreateProfile(ctx context.Context, cfg ProfileConfig) error {
 	return errors.Join(err, v.Close())
 }
 
-// me is the profile as the core holds it in memory.
-type me struct {
-	name  string
-	card  []byte
-	nodes []string
-}
-
 // loadProfile reads the profile and sets c.id.
 func (c *Client) loadProfile() (vault.Profile, error) {
 	var p vault.Profile

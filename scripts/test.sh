@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole test suite: formatting, vet, unit + integration tests with the
+# The whole test suite: formatting, vet, staticcheck, unit + integration tests with the
 # race detector, a short run of every fuzz target, the static headless build,
 # cross-compile checks, the quick benchmark and the GUI window smoke test.
 # FUZZTIME (default 5s) sets how long each fuzz target runs.
@@ -14,6 +14,9 @@ if [ -n "$bad" ]; then echo "not gofmt-clean:"; echo "$bad"; exit 1; fi
 
 step "go vet"
 go vet ./...
+
+step "staticcheck"
+go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 
 step "go test -race"
 go test -race -count=1 -timeout 25m ./...
