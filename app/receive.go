@@ -131,7 +131,7 @@ func (c *Client) ingestOne(tx *vault.Tx, from PeerID, in *inPacket, res *batchRe
 	}
 	p := &in.p
 	if seen {
-		c.receiptForCopy(tx, p, res)
+		c.receiptForCopy(tx, in, res)
 		return Verdict_VERDICT_OK, nil
 	}
 	var v Verdict
@@ -163,17 +163,13 @@ func (c *Client) dropped(reason string, from PeerID, err error) {
 // our direct ack and deposited it in our mailbox): without a receipt it
 // would stay "in the mailbox" on the sender's side forever. The packet is
 // byte-identical to one that verified, so its message_id is authentic.
-func (c *Client) receiptForCopy(tx *vault.Tx, p *Packet, res *batchResult) {
-	env := p.GetEnvelope()
-	if env == nil || !validID(p.MessageId) {
+func (c *Client) receiptForCopy(tx *vault.Tx, in *inPacket, res *batchResult) {
+	id := in.p.MessageId
+	if in.p.GetEnvelope() == nil || !validID(id) || in.senderErr != nil {
 		return
 	}
-	sender, err := peekSender(env)
-	if err != nil {
-		return
-	}
-	if _, err := sendable(tx, sender); err == nil {
-		res.receipts[sender] = append(res.receipts[sender], p.MessageId)
+	if _, err := sendable(tx, in.sender); err == nil {
+		res.receipts[in.sender] = append(res.receipts[in.sender], id)
 	}
 }
 

@@ -173,8 +173,7 @@ func (c *Client) commitSends(to PeerID, batch []*sendReq) error {
 			return err
 		}
 		for i, r := range batch {
-			pkt := &Packet{Body: &Packet_Envelope{Envelope: envs[i]}, MessageId: r.id}
-			it := vault.Outbox{ID: r.id, To: string(to), Kind: kindText, Payload: mustMarshal(pkt), CreatedAt: c.cfg.Now()}
+			it := c.envelopeItem(to, r.id, kindText, envs[i], r.id)
 			if err := tx.AddOutbox(it); err != nil { // r.id is new (newID)
 				return err
 			}
@@ -225,12 +224,19 @@ func (c *Client) sealTx(tx *vault.Tx, ss *sessions, to PeerID, ct *Content, oid,
 	if err != nil {
 		return vault.Outbox{}, err
 	}
+	it := c.envelopeItem(to, oid, kind, env, ct.Id)
+	return it, tx.PutOutbox(it)
+}
+
+// envelopeItem is the outbox item oid that carries env to to. A text
+// message's packet also names its message ID (so that a second copy can be
+// acknowledged without opening it).
+func (c *Client) envelopeItem(to PeerID, oid, kind string, env []byte, msgID string) vault.Outbox {
 	pkt := &Packet{Body: &Packet_Envelope{Envelope: env}}
 	if kind == kindText {
-		pkt.MessageId = ct.Id
+		pkt.MessageId = msgID
 	}
-	it := vault.Outbox{ID: oid, To: string(to), Kind: kind, Payload: mustMarshal(pkt), CreatedAt: c.cfg.Now()}
-	return it, tx.PutOutbox(it)
+	return vault.Outbox{ID: oid, To: string(to), Kind: kind, Payload: mustMarshal(pkt), CreatedAt: c.cfg.Now()}
 }
 
 // queueTx stores one outbox item.

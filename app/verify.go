@@ -45,11 +45,11 @@ func (c *Client) prepare(from PeerID, packets [][]byte) []inPacket {
 		if in[i].err = proto.Unmarshal(raw, &in[i].p); in[i].err != nil {
 			continue
 		}
-		env := in[i].p.GetEnvelope()
-		if env == nil {
+		b, ok := in[i].p.Body.(*Packet_Envelope)
+		if !ok {
 			continue
 		}
-		in[i].sender, in[i].senderErr = peekSender(env)
+		in[i].sender, in[i].senderErr = peekSender(b.Envelope) // an empty envelope: an error
 		if in[i].senderErr != nil || (from != "" && from != in[i].sender) {
 			continue
 		}

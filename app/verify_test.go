@@ -9,9 +9,10 @@ import (
 
 // TestIngestVerifiesInParallel: a batch of a friend's envelopes, taken by
 // the parallel signature check before the transaction, mixed with a forged
-// copy (one flipped signature bit), a stranger's valid envelope and a
-// malformed packet, gets the same verdicts as one packet at a time would:
-// the friend's messages are stored once each, the rest refused.
+// copy (one flipped signature bit), a stranger's valid envelope, a
+// malformed packet and an empty envelope, gets the same verdicts as one
+// packet at a time would: the friend's messages are stored once each, the
+// rest refused.
 func TestIngestVerifiesInParallel(t *testing.T) {
 	alice, bob := newUser(t, "alice"), newUser(t, "bob")
 	connect(t, alice, bob)
@@ -28,14 +29,15 @@ func TestIngestVerifiesInParallel(t *testing.T) {
 	env[len(env)-1] ^= 1 // the last byte belongs to the signature
 	forged = mustMarshal(&p)
 
-	batch := append([][]byte{forged, strangerPacket(t, "from mallory"), []byte("\xff not a packet")}, packets[:n-1]...)
+	empty := mustMarshal(&Packet{Body: &Packet_Envelope{}}) // an envelope field of no bytes
+	batch := append([][]byte{forged, strangerPacket(t, "from mallory"), []byte("\xff not a packet"), empty}, packets[:n-1]...)
 	verdicts, err := bob.c.ingest("", batch)
 	if err != nil {
 		t.Fatalf("ingest: %v", err)
 	}
 	for i, v := range verdicts {
 		want := Verdict_VERDICT_OK
-		if i < 3 {
+		if i < 4 {
 			want = Verdict_VERDICT_REFUSED
 		}
 		if v != want {
