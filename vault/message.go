@@ -86,20 +86,10 @@ func (tx *Tx) putMessage(m *Message) error {
 		return err
 	}
 	ik, _ := messageIndexKey(m.Conv, m.ID) // valid: messageKey checked both
-	old, err := tx.get(ik)
-	switch {
-	case errors.Is(err, ErrNotFound):
-	case err != nil:
-		return err
-	case !bytes.Equal(old, mk):
-		if err := tx.del(old); err != nil {
-			return err
-		}
-	}
-	if err := tx.putProto(mk, m.record()); err != nil {
+	if err := tx.dropMoved(ik, mk); err != nil {
 		return err
 	}
-	return tx.put(ik, mk)
+	return tx.putIndexed(mk, ik, m.record())
 }
 
 // lookupMessage returns the message key of (conv, id) from the index.
@@ -151,11 +141,8 @@ func (tx *Tx) HasMessage(conv, id string) (bool, error) {
 func (tx *Tx) AddMessage(m Message) error {
 	mk, err := messageKey(&m)
 	if err == nil {
-		err = tx.putProto(mk, m.record())
-	}
-	if err == nil {
 		ik, _ := messageIndexKey(m.Conv, m.ID) // valid: messageKey checked both
-		err = tx.put(ik, mk)
+		err = tx.putIndexed(mk, ik, m.record())
 	}
 	if err != nil {
 		return fmt.Errorf("add message: %w", err)
@@ -178,10 +165,7 @@ func (tx *Tx) InsertMessage(m Message) (bool, error) {
 	case !errors.Is(err, ErrNotFound):
 		return false, fmt.Errorf("insert message: %w", err)
 	}
-	if err := tx.putProto(mk, m.record()); err != nil {
-		return false, fmt.Errorf("insert message: %w", err)
-	}
-	if err := tx.put(ik, mk); err != nil {
+	if err := tx.putIndexed(mk, ik, m.record()); err != nil {
 		return false, fmt.Errorf("insert message: %w", err)
 	}
 	return true, nil

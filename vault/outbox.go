@@ -1,7 +1,6 @@
 package vault
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"time"
@@ -65,20 +64,10 @@ func (tx *Tx) putOutbox(o *Outbox) error {
 		return err
 	}
 	ik, _ := outboxIndexKey(o.ID)
-	old, err := tx.get(ik)
-	switch {
-	case errors.Is(err, ErrNotFound):
-	case err != nil:
-		return err
-	case !bytes.Equal(old, obk):
-		if err := tx.del(old); err != nil {
-			return err
-		}
-	}
-	if err := tx.putProto(obk, o.record()); err != nil {
+	if err := tx.dropMoved(ik, obk); err != nil {
 		return err
 	}
-	return tx.put(ik, obk)
+	return tx.putIndexed(obk, ik, o.record())
 }
 
 // AddOutbox stores the outbox item o whose ID was just made at random (no
@@ -86,11 +75,8 @@ func (tx *Tx) putOutbox(o *Outbox) error {
 func (tx *Tx) AddOutbox(o Outbox) error {
 	obk, err := outboxKey(&o)
 	if err == nil {
-		err = tx.putProto(obk, o.record())
-	}
-	if err == nil {
 		ik, _ := outboxIndexKey(o.ID) // valid: outboxKey checked the ID
-		err = tx.put(ik, obk)
+		err = tx.putIndexed(obk, ik, o.record())
 	}
 	if err != nil {
 		return fmt.Errorf("add outbox: %w", err)

@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 
@@ -119,6 +120,30 @@ func marshal(m proto.Message) ([]byte, error) {
 		return nil, fmt.Errorf("encode %T: %w", m, err)
 	}
 	return b, nil
+}
+
+// putIndexed stores rec under key and the index entry ik, whose value is
+// key (messages and outbox items are found by ID through such an entry).
+func (tx *Tx) putIndexed(key, ik []byte, rec proto.Message) error {
+	if err := tx.putProto(key, rec); err != nil {
+		return err
+	}
+	return tx.put(ik, key)
+}
+
+// dropMoved deletes the record the index entry ik points at if that is not
+// key: the record is about to be stored again under another key.
+func (tx *Tx) dropMoved(ik, key []byte) error {
+	old, err := tx.get(ik)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return nil
+	case err != nil:
+		return err
+	case !bytes.Equal(old, key):
+		return tx.del(old)
+	}
+	return nil
 }
 
 // del deletes key; deleting a missing key is not an error.
