@@ -233,14 +233,22 @@ func (k *courier) forget(done []vault.Outbox) {
 func (k *courier) load() ([]vault.Outbox, error) {
 	var items []vault.Outbox
 	err := k.c.v.View(func(tx *vault.Tx) error {
-		all, err := tx.ListOutbox()
-		for _, it := range all {
-			if it.To == string(k.peer) {
-				items = append(items, it)
-			}
-		}
+		var err error
+		items, err = outboxOf(tx, k.peer)
 		return err
 	})
+	return items, err
+}
+
+// outboxOf returns the outbox items addressed to p, oldest first.
+func outboxOf(tx *vault.Tx, p PeerID) ([]vault.Outbox, error) {
+	all, err := tx.ListOutbox()
+	var items []vault.Outbox
+	for _, it := range all {
+		if it.To == string(p) {
+			items = append(items, it)
+		}
+	}
 	return items, err
 }
 

@@ -69,15 +69,12 @@ func removeStepTx(tx *vault.Tx, peer PeerID, budget int) (bool, error) {
 // deleteOutboxTx deletes up to max outbox items addressed to peer; it
 // returns how many, and whether more are left.
 func deleteOutboxTx(tx *vault.Tx, peer PeerID, max int) (int, bool, error) {
-	items, err := tx.ListOutbox()
+	items, err := outboxOf(tx, peer)
 	if err != nil {
 		return 0, false, err
 	}
 	n := 0
 	for _, it := range items {
-		if it.To != string(peer) {
-			continue
-		}
 		if n == max {
 			return n, true, nil
 		}

@@ -265,14 +265,14 @@ func mustMarshal(m proto.Message) []byte {
 // resealTx seals the text messages still in the outbox for to again with
 // the current session (after a key change the old envelopes are useless).
 func (c *Client) resealTx(tx *vault.Tx, to PeerID) (err error) {
-	items, err := tx.ListOutbox()
+	items, err := outboxOf(tx, to)
 	if err != nil {
 		return err
 	}
 	ss := c.id.sessions(c.live) // not committed to the cache: rare path
 	defer func() { err = errors.Join(err, ss.flush(tx)) }()
 	for _, it := range items {
-		if it.To != string(to) || (it.Kind != kindText && it.Kind != kindReceipt) {
+		if it.Kind != kindText && it.Kind != kindReceipt {
 			continue
 		}
 		if err := tx.DeleteOutbox(it.ID); err != nil {
