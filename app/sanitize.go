@@ -116,10 +116,14 @@ func sanitizeTextSlow(s string) string {
 // textIsClean reports whether SanitizeText would return s unchanged. ASCII
 // is checked byte by byte; the first non-ASCII byte switches to runes.
 func textIsClean(s string) bool {
-	if len(s) > MaxTextBytes || !utf8.ValidString(s) {
+	if len(s) > MaxTextBytes {
 		return false
 	}
-	for i := 0; i < len(s); i++ {
+	i := cleanASCIIWords(s)
+	if !utf8.ValidString(s[i:]) {
+		return false
+	}
+	for ; i < len(s); i++ {
 		c := s[i]
 		if c >= utf8.RuneSelf {
 			return runesAreClean(s[i:])
@@ -129,6 +133,31 @@ func textIsClean(s string) bool {
 		}
 	}
 	return true
+}
+
+// cleanASCIIWords returns the length of the leading 8-byte words of s that
+// are printable ASCII (0x20–0x7E), checked a word at a time (SWAR): the
+// usual text is checked at memory speed rather than byte by byte. A word
+// with a newline, tab or anything else ends it; the caller goes on from
+// there byte by byte. Pure bit arithmetic, no cryptography.
+func cleanASCIIWords(s string) int {
+	const (
+		ones  = 0x0101010101010101
+		highs = 0x8080808080808080
+	)
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		// A byte of 0x80 or more has its high bit set in w; a byte below
+		// 0x20 sets its high bit in w - 0x20…20 (the borrow it passes on
+		// can only raise a false alarm, which the byte loop clears); a byte
+		// of 0x7F sets its high bit in w + 0x01…01.
+		if (w|(w-0x20*ones)|(w+ones))&highs != 0 {
+			break
+		}
+	}
+	return i
 }
 
 // droppedFromText reports the characters SanitizeText removes: bidi

@@ -93,3 +93,21 @@ func TestMaxTextFitsBucket(t *testing.T) {
 		t.Fatalf("content of a maximal text is %d bytes, more than the 65 KiB bucket", len(b))
 	}
 }
+
+// TestTextIsCleanEveryByte puts every byte value at every position of the
+// words the word-at-a-time check reads (and of the tail it leaves), next to
+// each neighbour that could hide it, and compares with the definition.
+func TestTextIsCleanEveryByte(t *testing.T) {
+	for _, fill := range []byte{'a', ' ', '~', 0x1F, 0x7F} {
+		for pos := range 19 {
+			for c := range 256 {
+				b := []byte(strings.Repeat(string(fill), 19))
+				b[pos] = byte(c)
+				s := string(b)
+				if got, want := textIsClean(s), sanitizeTextSlow(s) == s; got != want {
+					t.Fatalf("textIsClean(%q) = %v, want %v", s, got, want)
+				}
+			}
+		}
+	}
+}
