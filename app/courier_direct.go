@@ -127,11 +127,10 @@ func (k *courier) complete(items []vault.Outbox, status MessageStatus) ([]Event,
 				continue
 			}
 			changed := false
-			err := tx.UpdateMessage(it.To, it.ID, func(m *vault.Message) bool {
+			err := tx.UpdateStatus(it.To, it.ID, func(old string, _ bool) (string, bool) {
 				// A receipt may have overtaken the mailbox path.
-				changed = m.Status != string(StatusDelivered) && m.Status != string(status)
-				m.Status = string(status)
-				return changed
+				changed = old != string(StatusDelivered) && old != string(status)
+				return string(status), changed
 			})
 			if err != nil {
 				continue // deleted meanwhile, or unreadable: the item is settled all the same

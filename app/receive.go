@@ -244,10 +244,9 @@ func (c *Client) onText(tx *vault.Tx, sender PeerID, vc *vault.Contact, ct *Cont
 func (c *Client) onReceipt(tx *vault.Tx, sender PeerID, ct *Content, res *batchResult) error {
 	for _, id := range ct.ReceiptIds {
 		changed := false
-		err := tx.UpdateMessage(string(sender), id, func(m *vault.Message) bool {
-			changed = m.Outgoing && m.Status != string(StatusDelivered)
-			m.Status = string(StatusDelivered)
-			return changed
+		err := tx.UpdateStatus(string(sender), id, func(old string, outgoing bool) (string, bool) {
+			changed = outgoing && old != string(StatusDelivered)
+			return string(StatusDelivered), changed
 		})
 		if errors.Is(err, vault.ErrNotFound) {
 			continue

@@ -14,8 +14,8 @@ import (
 const DeleteBatch = 8192
 
 // DeleteConversation deletes up to max records of the conversation conv,
-// oldest messages first, each with its ID index entry (h/ and hi/ keys
-// under conv), and reports whether none is left. Other conversations are
+// oldest messages first, each with its ID index entry and the record of a
+// long text (h/, hi/ and hb/ keys under conv), and reports whether none is left. Other conversations are
 // untouched: conv is length-prefixed in both key layouts. Call it in
 // successive transactions until it reports true; with max ≤ 0 it only
 // reports whether the conversation is empty.
@@ -34,23 +34,23 @@ func (tx *Tx) deleteConversation(conv string, max int) (bool, error) {
 	}
 	c, _ := lenPrefixed("conversation", conv) // valid: convPrefix checked it
 	idx := key(pfxMessageIdx, c)
-	// A message and its index entry go together (two deletes), so an
-	// unfinished delete leaves whole, older-first gaps; index entries
-	// without a message (none are written so) go last.
-	keys, more := tx.keysUnder(msgs, max/2)
+	// A message, its index entry and its text record go together (three
+	// deletes; a tombstone where the text is inline), so an unfinished
+	// delete leaves whole, older-first gaps; index entries without a
+	// message (none are written so) go last.
+	keys, more := tx.keysUnder(msgs, max/3)
 	for _, mk := range keys {
 		id := mk[len(msgs)+8:] // after the time64 of the message key
-		if err := tx.del(mk); err != nil {
-			return false, err
-		}
-		if err := tx.del(key(string(idx), id)); err != nil {
-			return false, err
+		for _, k := range [][]byte{mk, bodyKey(mk), key(string(idx), id)} {
+			if err := tx.del(k); err != nil {
+				return false, err
+			}
 		}
 	}
 	if more {
 		return false, nil
 	}
-	orphans, more := tx.keysUnder(idx, max-2*len(keys))
+	orphans, more := tx.keysUnder(idx, max-3*len(keys))
 	for _, k := range orphans {
 		if err := tx.del(k); err != nil {
 			return false, err

@@ -61,6 +61,9 @@
 //	s/<peer>                          session blob
 //	h/<len16 conv><time64 sentAt><id> MessageRecord (time order per conversation)
 //	hi/<len16 conv><id>               message key (O(1) lookup, dedupe, status)
+//	hb/<len16 conv><time64 sentAt><id> the text of a message of ≥ 4 KiB (raw),
+//	                                  so that a status change rewrites only
+//	                                  the small MessageRecord (schema 2)
 //	o/<time64 createdAt><id>          OutboxRecord (creation order)
 //	oi/<id>                           outbox key
 //	t/<name>                          setting value

@@ -16,6 +16,7 @@ const (
 	pfxSession    = "s/"  // s/<peer>
 	pfxMessage    = "h/"  // h/<len16 conv><time64><id>
 	pfxMessageIdx = "hi/" // hi/<len16 conv><id> → message key
+	pfxBody       = "hb/" // hb/<len16 conv><time64><id>: a long text (raw)
 	pfxOutbox     = "o/"  // o/<time64><id>
 	pfxOutboxIdx  = "oi/" // oi/<id> → outbox key
 	pfxSetting    = "t/"  // t/<name>

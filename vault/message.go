@@ -86,10 +86,64 @@ func (tx *Tx) putMessage(m *Message) error {
 		return err
 	}
 	ik, _ := messageIndexKey(m.Conv, m.ID) // valid: messageKey checked both
-	if err := tx.dropMoved(ik, mk); err != nil {
+	switch old, err := tx.get(ik); {
+	case errors.Is(err, ErrNotFound):
+	case err != nil:
 		return err
+	case !bytes.Equal(old, mk): // stored again under another time
+		if err := tx.del(old); err != nil {
+			return err
+		}
+		if err := tx.del(bodyKey(old)); err != nil {
+			return err
+		}
+	case len(m.Text) < textApartBytes: // a long text may be replaced by a short one
+		if err := tx.del(bodyKey(mk)); err != nil {
+			return err
+		}
 	}
-	return tx.putIndexed(mk, ik, m.record())
+	return tx.putMessageRecord(mk, ik, m)
+}
+
+// textApartBytes is the text length from which a message's text is stored
+// in a record of its own (schema 2), so that a status change rewrites only
+// the small message record, not up to 64 KiB of text. Texts this long go to
+// Badger's value log anyway.
+const textApartBytes = valueThreshold
+
+// bodyKey is the key of the text of the message stored under mk:
+// hb/<len16 conv><time64><id>.
+func bodyKey(mk []byte) []byte { return key(pfxBody, mk[len(pfxMessage):]) }
+
+// putMessageRecord writes m under mk and its index entry ik; a long text
+// goes to its own record.
+func (tx *Tx) putMessageRecord(mk, ik []byte, m *Message) error {
+	r := m.record()
+	if len(m.Text) >= textApartBytes {
+		if err := tx.put(bodyKey(mk), []byte(m.Text)); err != nil {
+			return err
+		}
+		r.Text, r.TextApart = "", true
+	}
+	return tx.putIndexed(mk, ik, r)
+}
+
+// messageOf returns the message of record r, stored under mk, with its
+// text read from its own record if it is stored apart.
+func (tx *Tx) messageOf(mk []byte, r *MessageRecord) (Message, error) {
+	m := r.message()
+	if !r.TextApart {
+		return m, nil
+	}
+	text, err := tx.get(bodyKey(mk))
+	if errors.Is(err, ErrNotFound) {
+		return Message{}, fmt.Errorf("text of message %q: %w", r.Id, ErrIntegrity)
+	}
+	if err != nil {
+		return Message{}, err
+	}
+	m.Text = string(text)
+	return m, nil
 }
 
 // lookupMessage returns the message key of (conv, id) from the index.
@@ -119,7 +173,7 @@ func (tx *Tx) getMessage(conv, id string) (Message, error) {
 	if err := tx.getProto(mk, &r); err != nil {
 		return Message{}, err
 	}
-	return r.message(), nil
+	return tx.messageOf(mk, &r)
 }
 
 // HasMessage reports whether message id of conv is stored (for dedupe).
@@ -142,7 +196,7 @@ func (tx *Tx) AddMessage(m Message) error {
 	mk, err := messageKey(&m)
 	if err == nil {
 		ik, _ := messageIndexKey(m.Conv, m.ID) // valid: messageKey checked both
-		err = tx.putIndexed(mk, ik, m.record())
+		err = tx.putMessageRecord(mk, ik, &m)
 	}
 	if err != nil {
 		return fmt.Errorf("add message: %w", err)
@@ -165,7 +219,7 @@ func (tx *Tx) InsertMessage(m Message) (bool, error) {
 	case !errors.Is(err, ErrNotFound):
 		return false, fmt.Errorf("insert message: %w", err)
 	}
-	if err := tx.putIndexed(mk, ik, m.record()); err != nil {
+	if err := tx.putMessageRecord(mk, ik, &m); err != nil {
 		return false, fmt.Errorf("insert message: %w", err)
 	}
 	return true, nil
@@ -191,23 +245,69 @@ func (tx *Tx) updateMessage(conv, id string, fn func(*Message) bool) error {
 	if err := tx.getProto(mk, &r); err != nil {
 		return err
 	}
-	m := r.message()
+	m, err := tx.messageOf(mk, &r)
+	if err != nil {
+		return err
+	}
+	text := m.Text
 	if !fn(&m) {
 		return nil
 	}
 	if m.ID != r.Id || m.Conv != r.Conv || nanos(m.SentAt) != r.SentAt {
 		return errors.New("the ID, conversation and time of a message cannot be updated")
 	}
-	return tx.putProto(mk, m.record())
+	if r.TextApart && m.Text == text {
+		return tx.putProto(mk, m.metaRecord())
+	}
+	if r.TextApart { // the new text may be short: no stale long one stays
+		if err := tx.del(bodyKey(mk)); err != nil {
+			return err
+		}
+	}
+	ik, _ := messageIndexKey(conv, id) // valid: lookupMessage checked both
+	return tx.putMessageRecord(mk, ik, &m)
+}
+
+// metaRecord is the record of m, whose text is stored apart.
+func (m *Message) metaRecord() *MessageRecord {
+	r := m.record()
+	r.Text, r.TextApart = "", true
+	return r
+}
+
+// UpdateStatus reads the status of message id of conv (or returns
+// ErrNotFound) and sets it to what fn returns when fn's second result is
+// true; fn also learns whether the message is outgoing. It reads and
+// writes only the small message record, never a long text stored apart:
+// the delivery path of every message.
+func (tx *Tx) UpdateStatus(conv, id string, fn func(status string, outgoing bool) (string, bool)) error {
+	if err := tx.updateStatus(conv, id, fn); err != nil {
+		return fmt.Errorf("update status: %w", err)
+	}
+	return nil
+}
+
+func (tx *Tx) updateStatus(conv, id string, fn func(status string, outgoing bool) (string, bool)) error {
+	mk, err := tx.lookupMessage(conv, id)
+	if err != nil {
+		return err
+	}
+	var r MessageRecord
+	if err := tx.getProto(mk, &r); err != nil {
+		return err
+	}
+	status, ok := fn(r.Status, r.Outgoing)
+	if !ok {
+		return nil
+	}
+	r.Status = status
+	return tx.putProto(mk, &r)
 }
 
 // SetMessageStatus updates the delivery status of message id of conv, or
 // returns ErrNotFound.
 func (tx *Tx) SetMessageStatus(conv, id, status string) error {
-	err := tx.updateMessage(conv, id, func(m *Message) bool {
-		m.Status = status
-		return true
-	})
+	err := tx.updateStatus(conv, id, func(string, bool) (string, bool) { return status, true })
 	if err != nil {
 		return fmt.Errorf("set message status: %w", err)
 	}
@@ -223,6 +323,9 @@ func (tx *Tx) DeleteMessage(conv, id string) error {
 	}
 	if err == nil {
 		err = tx.del(mk)
+	}
+	if err == nil {
+		err = tx.del(bodyKey(mk))
 	}
 	if err == nil {
 		ik, _ := messageIndexKey(conv, id)
@@ -281,7 +384,11 @@ func (tx *Tx) history(conv, beforeID string, limit int) ([]Message, error) {
 		if err := unmarshal(plain, &r); err != nil {
 			return nil, err
 		}
-		out = append(out, r.message())
+		m, err := tx.messageOf(item.Key(), &r) // read before it.Next
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
 	}
 	return out, nil
 }

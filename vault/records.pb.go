@@ -307,14 +307,18 @@ func (x *ContactRecord) GetUpdatedAt() int64 {
 
 // MessageRecord is stored under "h/" + conv + sent-at + ID.
 type MessageRecord struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
-	Conv          string                 `protobuf:"bytes,2,opt,name=conv,proto3" json:"conv,omitempty"`
-	From          string                 `protobuf:"bytes,3,opt,name=from,proto3" json:"from,omitempty"`
-	Outgoing      bool                   `protobuf:"varint,4,opt,name=outgoing,proto3" json:"outgoing,omitempty"`
-	Text          string                 `protobuf:"bytes,5,opt,name=text,proto3" json:"text,omitempty"`
-	SentAt        int64                  `protobuf:"varint,6,opt,name=sent_at,json=sentAt,proto3" json:"sent_at,omitempty"`
-	Status        string                 `protobuf:"bytes,7,opt,name=status,proto3" json:"status,omitempty"`
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	Id       string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	Conv     string                 `protobuf:"bytes,2,opt,name=conv,proto3" json:"conv,omitempty"`
+	From     string                 `protobuf:"bytes,3,opt,name=from,proto3" json:"from,omitempty"`
+	Outgoing bool                   `protobuf:"varint,4,opt,name=outgoing,proto3" json:"outgoing,omitempty"`
+	Text     string                 `protobuf:"bytes,5,opt,name=text,proto3" json:"text,omitempty"`
+	SentAt   int64                  `protobuf:"varint,6,opt,name=sent_at,json=sentAt,proto3" json:"sent_at,omitempty"`
+	Status   string                 `protobuf:"bytes,7,opt,name=status,proto3" json:"status,omitempty"`
+	// text_apart: the text is stored in its own record under "hb/" + the
+	// rest of this record's key (a long text, so that a status change does
+	// not rewrite it); text is empty here. Schema 2.
+	TextApart     bool `protobuf:"varint,8,opt,name=text_apart,json=textApart,proto3" json:"text_apart,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -396,6 +400,13 @@ func (x *MessageRecord) GetStatus() string {
 		return x.Status
 	}
 	return ""
+}
+
+func (x *MessageRecord) GetTextApart() bool {
+	if x != nil {
+		return x.TextApart
+	}
+	return false
 }
 
 // OutboxRecord is stored under "o/" + created-at + ID.
@@ -656,7 +667,7 @@ const file_vault_records_proto_rawDesc = "" +
 	"\n" +
 	"created_at\x18\x0e \x01(\x03R\tcreatedAt\x12\x1d\n" +
 	"\n" +
-	"updated_at\x18\x0f \x01(\x03R\tupdatedAt\"\xa8\x01\n" +
+	"updated_at\x18\x0f \x01(\x03R\tupdatedAt\"\xc7\x01\n" +
 	"\rMessageRecord\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04conv\x18\x02 \x01(\tR\x04conv\x12\x12\n" +
@@ -664,7 +675,9 @@ const file_vault_records_proto_rawDesc = "" +
 	"\boutgoing\x18\x04 \x01(\bR\boutgoing\x12\x12\n" +
 	"\x04text\x18\x05 \x01(\tR\x04text\x12\x17\n" +
 	"\asent_at\x18\x06 \x01(\x03R\x06sentAt\x12\x16\n" +
-	"\x06status\x18\a \x01(\tR\x06status\"\xba\x01\n" +
+	"\x06status\x18\a \x01(\tR\x06status\x12\x1d\n" +
+	"\n" +
+	"text_apart\x18\b \x01(\bR\ttextApart\"\xba\x01\n" +
 	"\fOutboxRecord\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x0e\n" +
 	"\x02to\x18\x02 \x01(\tR\x02to\x12\x12\n" +

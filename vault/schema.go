@@ -7,13 +7,20 @@ import (
 
 // SchemaVersion is the record schema this build writes. Bump it together
 // with an entry in migrations when a stored encoding changes.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // migrations upgrade the records of schema version N to N+1; the key is N.
 // Each runs in one transaction together with the version bump, so an
-// interrupted upgrade resumes where it stopped. Version 1 is the first
-// schema: there is nothing to migrate yet.
-var migrations = map[uint32]func(*Tx) error{}
+// interrupted upgrade resumes where it stopped.
+//
+// Schema 2 stores a long text in a record of its own (MessageRecord
+// text_apart). Schema 1 records keep their text inline and are read as
+// before, so 1 → 2 rewrites nothing; the version bump makes a build that
+// knows only schema 1 refuse the vault (ErrNewerSchema) rather than show
+// long texts as empty.
+var migrations = map[uint32]func(*Tx) error{
+	1: func(*Tx) error { return nil },
+}
 
 // SchemaVersion returns the schema version recorded in the vault, or 0 if
 // none is recorded yet.

@@ -25,17 +25,19 @@ func TestMigrations(t *testing.T) {
 
 	var ran []uint32
 	opts := testOptions()
-	opts.schema = 3
+	// Two schema versions beyond this build's: steps s and s+1.
+	s := uint32(SchemaVersion)
+	opts.schema = s + 2
 	opts.migrations = map[uint32]func(*Tx) error{
-		1: func(tx *Tx) error { ran = append(ran, 1); return tx.PutSetting("name", []byte("v2")) },
-		2: func(tx *Tx) error { ran = append(ran, 2); return errors.New("boom") },
+		s:     func(tx *Tx) error { ran = append(ran, s); return tx.PutSetting("name", []byte("v2")) },
+		s + 1: func(tx *Tx) error { ran = append(ran, s+1); return errors.New("boom") },
 	}
 	if _, err := Open(dir, testPass, opts); err == nil {
 		t.Fatalf("Open with a failing migration succeeded")
 	}
 	// Step 1 committed (with its version bump), step 2 did not.
-	opts.migrations[2] = func(tx *Tx) error {
-		ran = append(ran, 2)
+	opts.migrations[s+1] = func(tx *Tx) error {
+		ran = append(ran, s+1)
 		b, err := tx.GetSetting("name")
 		if err != nil {
 			return err
@@ -46,15 +48,15 @@ func TestMigrations(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Open with migrations: %v", err)
 	}
-	if got := schemaVersion(t, v); got != 3 {
-		t.Errorf("schema after migration = %d, want 3", got)
+	if got := schemaVersion(t, v); got != s+2 {
+		t.Errorf("schema after migration = %d, want %d", got, s+2)
 	}
 	view(t, v, func(tx *Tx) error {
 		b, err := tx.GetSetting("name")
 		checkEqual(t, "migrated setting", string(b), "v2+v3")
 		return err
 	})
-	checkEqual(t, "migrations run", ran, []uint32{1, 2, 2})
+	checkEqual(t, "migrations run", ran, []uint32{s, s + 1, s + 1})
 	v.Close()
 
 	if _, err := Open(dir, testPass, testOptions()); !errors.Is(err, ErrNewerSchema) {
