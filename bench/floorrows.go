@@ -14,7 +14,7 @@ import (
 // in the background) are not counted as the floor's process CPU time.
 
 // measureLargeFloor measures the CPU floor of one app.MaxTextBytes text
-// (row 8.floor). Storage group-commits 16 messages (more than 8.large's 4
+// (row 8.floor). Storage group-commits 16 messages (the most 8.large's 16
 // senders can share); one message per txn is measured too, and the cheaper
 // counts, so that the floor is a lower bound.
 func measureLargeFloor(e *env) (floor, error) {
