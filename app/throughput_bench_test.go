@@ -18,8 +18,10 @@ import (
 // conversation with 16 concurrent Send callers (PARLEY_BENCH_CALLERS sets
 // another number) of 100-byte texts (PARLEY_BENCH_SIZE another size): seal, outbox commit, direct
 // stream, bob's ingest commit, ack, alice's status commit; synced vaults on
-// both sides. One op is one message Delivered at alice. It is the place to
-// profile scenario 3 of `go run ./bench`:
+// both sides. With PARLEY_BENCH_BATCH=N each caller sends N texts per
+// SendBatch call instead (scenario 3.batch: one caller, 256). One op is one
+// message Delivered at alice. It is the place to profile scenario 3 of
+// `go run ./bench`:
 //
 //	go test ./app -run '^$' -bench DeliverConcurrent -benchtime 20000x -cpuprofile /tmp/cpu.prof
 func BenchmarkDeliverConcurrent(b *testing.B) {
@@ -46,14 +48,28 @@ func BenchmarkDeliverConcurrent(b *testing.B) {
 	if n, err := strconv.Atoi(os.Getenv("PARLEY_BENCH_SIZE")); err == nil && n > len(text) {
 		text += strings.Repeat(".", n-len(text))
 	}
+	batch := 1
+	if n, err := strconv.Atoi(os.Getenv("PARLEY_BENCH_BATCH")); err == nil && n > 0 {
+		batch = n
+	}
 	b.ResetTimer()
 	cpu0 := cpuTime()
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range callers {
 		wg.Go(func() {
-			for i := next.Add(1); i <= int64(b.N); i = next.Add(1) {
-				if _, err := alice.c.Send(b.Context(), bobID, fmt.Sprintf(text, i)); err != nil {
+			for i := next.Add(int64(batch)); i-int64(batch) < int64(b.N); i = next.Add(int64(batch)) {
+				texts := make([]string, 0, batch)
+				for j := i - int64(batch) + 1; j <= i && j <= int64(b.N); j++ {
+					texts = append(texts, fmt.Sprintf(text, j))
+				}
+				var err error
+				if batch == 1 {
+					_, err = alice.c.Send(b.Context(), bobID, texts[0])
+				} else {
+					_, err = alice.c.SendBatch(b.Context(), bobID, texts)
+				}
+				if err != nil {
 					b.Error(err)
 					return
 				}
