@@ -201,6 +201,9 @@ func runThroughput(e *env) ([]Result, error) {
 		}
 		row := rateRow(fmt.Sprintf("3.burst%d", conc), fmt.Sprintf("%s, 100 B texts, %d concurrent Send caller(s)", figure, conc), "msg/s", r)
 		row.Note = cpuNote(cpuPer, "message")
+		if conc == 1 && len(e.base.syncWrite) > 0 {
+			row.Note += oneCallerCeiling(e.base.syncWrite.p50())
+		}
 		row.judge(check{name: "rate", got: row.Median, limit: 10000, unit: " msg/s"})
 		rs = append(rs, row)
 		lastID, lastCPU = row.ID, cpuPer
@@ -217,6 +220,19 @@ func runThroughput(e *env) ([]Result, error) {
 	row.Note = cpuNote((cpuTime()-cpu0)/time.Duration(max(1, w.alice.deliveredCount()-n0)), "message")
 	row.judge(check{name: "rate", got: row.Median, limit: 10000, unit: " msg/s"})
 	return append(rs, row), nil
+}
+
+// oneCallerCeiling explains the bound on one Send caller: Send returns
+// once its message is durable in the outbox, so one caller waits for at
+// least one synced commit per message, and no more than 1/fsync messages a
+// second can pass, whatever the rest costs.
+func oneCallerCeiling(fsync time.Duration) string {
+	ceiling := float64(time.Second) / float64(fsync)
+	s := fmt.Sprintf("; one caller waits for one synced commit per Send (base.fsync p50 %.0f µs): at most %.0f msg/s", us(fsync), ceiling)
+	if ceiling < 10000 {
+		s += ", below the goal: physically impossible for one synchronous caller (concurrency or SendBatch is the way, rows below)"
+	}
+	return s
 }
 
 // largeSenders is how many concurrent Send callers 8.large has: enough
