@@ -39,13 +39,15 @@ func TestNoPlaintextOnDisk(t *testing.T) {
 				p.IdentityKey = privKey
 				m := sampleMessage()
 				m.Text = text
-				return errors.Join(tx.PutProfile(p), tx.PutMessage(m), tx.PutSession("peer", privKey))
+				long := sampleMessage() // a text stored apart (schema 2)
+				long.ID, long.Text = "m-long", "LONGTEXT-CANARY "+strings.Repeat("y", textApartBytes)
+				return errors.Join(tx.PutProfile(p), tx.PutMessage(m), tx.PutMessage(long), tx.PutSession("peer", privKey))
 			})
 			if err := v.db.Sync(); err != nil {
 				t.Fatal(err)
 			}
 			secrets := map[string][]byte{
-				"message text": []byte("PLAINTEXT-CANARY"), "private key": privKey,
+				"message text": []byte("PLAINTEXT-CANARY"), "long text": []byte("LONGTEXT-CANARY"), "private key": privKey,
 				"passphrase": pass, "data key": dataKey,
 			}
 			scanDir(t, dir, secrets)
