@@ -41,7 +41,7 @@ func TestGolden(t *testing.T) {
 		{"session", sk, nil, []byte("ratchet-state")},
 		{"message", mk, m.record(), nil},
 		{"message_index", mik, nil, mk},
-		{"message_text_apart", mk, m.metaRecord(), nil},
+		{"message_text_apart", mk, apart(m.record()), nil},
 		{"message_text", bodyKey(mk), nil, []byte(m.Text)},
 		{"outbox", ok, o.record(), nil},
 		{"outbox_index", oik, nil, ok},

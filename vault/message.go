@@ -123,7 +123,7 @@ func (tx *Tx) putMessageRecord(mk, ik []byte, m *Message) error {
 		if err := tx.put(bodyKey(mk), []byte(m.Text)); err != nil {
 			return err
 		}
-		r.Text, r.TextApart = "", true
+		apart(r)
 	}
 	return tx.putIndexed(mk, ik, r)
 }
@@ -227,8 +227,9 @@ func (tx *Tx) InsertMessage(m Message) (bool, error) {
 
 // UpdateMessage reads message id of conv (or returns ErrNotFound), lets fn
 // change it, and stores it again if fn returns true; fn must not change
-// the ID, Conv or SentAt (which place it in the history). One lookup of the
-// index and one of the record, and no write of the index.
+// the ID, Conv or SentAt (which place it in the history). It reads the
+// index entry, the record and a long text stored apart; it rewrites a long
+// text only if fn changed it. For a status change, UpdateStatus reads less.
 func (tx *Tx) UpdateMessage(conv, id string, fn func(*Message) bool) error {
 	if err := tx.updateMessage(conv, id, fn); err != nil {
 		return fmt.Errorf("update message: %w", err)
@@ -257,7 +258,7 @@ func (tx *Tx) updateMessage(conv, id string, fn func(*Message) bool) error {
 		return errors.New("the ID, conversation and time of a message cannot be updated")
 	}
 	if r.TextApart && m.Text == text {
-		return tx.putProto(mk, m.metaRecord())
+		return tx.putProto(mk, apart(m.record()))
 	}
 	if r.TextApart { // the new text may be short: no stale long one stays
 		if err := tx.del(bodyKey(mk)); err != nil {
@@ -268,9 +269,9 @@ func (tx *Tx) updateMessage(conv, id string, fn func(*Message) bool) error {
 	return tx.putMessageRecord(mk, ik, &m)
 }
 
-// metaRecord is the record of m, whose text is stored apart.
-func (m *Message) metaRecord() *MessageRecord {
-	r := m.record()
+// apart marks r as the record of a message whose text is stored in its
+// own record, and drops the text from it.
+func apart(r *MessageRecord) *MessageRecord {
 	r.Text, r.TextApart = "", true
 	return r
 }
