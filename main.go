@@ -15,6 +15,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/parley-chat/parley/app"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -55,6 +57,9 @@ func run(ctx context.Context, args []string) int {
 	if !ok {
 		fmt.Fprintf(env.stderr, "parley: unknown command %q (want node, init, client or version)\n", name)
 		return 2
+	}
+	if name == "gui" || name == "client" {
+		app.TuneRuntime()
 	}
 	if err := cmd(ctx, rest, env); err != nil {
 		fmt.Fprintf(env.stderr, "parley %s: %v\n", name, err)

@@ -26,6 +26,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/parley-chat/parley/app"
 )
 
 // env is what every scenario gets.
@@ -124,6 +126,9 @@ func benchMain(args []string) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
+	// The clients in this process run with the runtime settings of parley's
+	// client commands.
+	app.TuneRuntime()
 	// Product packages may log through the default logger; keep the table clean.
 	slog.SetDefault(slog.New(slog.DiscardHandler))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
