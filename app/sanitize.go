@@ -113,8 +113,9 @@ func sanitizeTextSlow(s string) string {
 	return b.String()
 }
 
-// textIsClean reports whether SanitizeText would return s unchanged. ASCII
-// is checked byte by byte; the first non-ASCII byte switches to runes.
+// textIsClean reports whether SanitizeText would return s unchanged.
+// Printable ASCII is checked eight bytes at a time, then byte by byte; the
+// first non-ASCII byte switches to runes.
 func textIsClean(s string) bool {
 	if len(s) > MaxTextBytes {
 		return false

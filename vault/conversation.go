@@ -15,10 +15,11 @@ const DeleteBatch = 8192
 
 // DeleteConversation deletes up to max records of the conversation conv,
 // oldest messages first, each with its ID index entry and the record of a
-// long text (h/, hi/ and hb/ keys under conv), and reports whether none is left. Other conversations are
-// untouched: conv is length-prefixed in both key layouts. Call it in
-// successive transactions until it reports true; with max ≤ 0 it only
-// reports whether the conversation is empty.
+// long text (h/, hi/ and hb/ keys under conv: three deletes per message),
+// and reports whether none is left. Other conversations are untouched:
+// conv is length-prefixed in both key layouts. Call it in successive
+// transactions until it reports true; with max ≤ 0 it only reports whether
+// the conversation is empty, and a max of 1 or 2 still deletes one message.
 func (tx *Tx) DeleteConversation(conv string, max int) (bool, error) {
 	done, err := tx.deleteConversation(conv, max)
 	if err != nil {
@@ -38,7 +39,11 @@ func (tx *Tx) deleteConversation(conv string, max int) (bool, error) {
 	// deletes; a tombstone where the text is inline), so an unfinished
 	// delete leaves whole, older-first gaps; index entries without a
 	// message (none are written so) go last.
-	keys, more := tx.keysUnder(msgs, max/3)
+	per := max / 3
+	if max > 0 && per == 0 {
+		per = 1 // progress with a tiny budget: one message is three deletes
+	}
+	keys, more := tx.keysUnder(msgs, per)
 	for _, mk := range keys {
 		id := mk[len(msgs)+8:] // after the time64 of the message key
 		for _, k := range [][]byte{mk, bodyKey(mk), key(string(idx), id)} {

@@ -2,6 +2,7 @@ package vault
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/dgraph-io/badger/v4"
@@ -86,4 +87,22 @@ func TestDeleteConversationBeyondTxnLimit(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// TestDeleteConversationTinyBudget: a budget below one message's three
+// deletes still makes progress, one message per call.
+func TestDeleteConversationTinyBudget(t *testing.T) {
+	v, _ := newVault(t)
+	for _, max := range []int{1, 2} {
+		t.Run(fmt.Sprint(max), func(t *testing.T) {
+			fillConv(t, v, "tiny", 3, 3)
+			done, rounds := false, 0
+			for ; !done && rounds < 10; rounds++ {
+				update(t, v, func(tx *Tx) (err error) { done, err = tx.DeleteConversation("tiny", max); return err })
+			}
+			if !done || rounds != 3 { // one message per call; the last call sees none left
+				t.Errorf("max %d: done=%v after %d calls, want done after 3", max, done, rounds)
+			}
+		})
+	}
 }
