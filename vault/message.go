@@ -86,21 +86,18 @@ func (tx *Tx) putMessage(m *Message) error {
 		return err
 	}
 	ik, _ := messageIndexKey(m.Conv, m.ID) // valid: messageKey checked both
-	switch old, err := tx.get(ik); {
-	case errors.Is(err, ErrNotFound):
+	old, err := tx.dropMoved(ik, mk)
+	switch {
 	case err != nil:
 		return err
-	case !bytes.Equal(old, mk): // stored again under another time
-		if err := tx.del(old); err != nil {
-			return err
-		}
-		if err := tx.del(bodyKey(old)); err != nil {
-			return err
-		}
+	case old == nil:
+	case !bytes.Equal(old, mk): // stored again under another time: its text too
+		err = tx.del(bodyKey(old))
 	case len(m.Text) < textApartBytes: // a long text may be replaced by a short one
-		if err := tx.del(bodyKey(mk)); err != nil {
-			return err
-		}
+		err = tx.del(bodyKey(mk))
+	}
+	if err != nil {
+		return err
 	}
 	return tx.putMessageRecord(mk, ik, m)
 }
@@ -165,15 +162,25 @@ func (tx *Tx) GetMessage(conv, id string) (Message, error) {
 }
 
 func (tx *Tx) getMessage(conv, id string) (Message, error) {
-	mk, err := tx.lookupMessage(conv, id)
+	mk, r, err := tx.messageRecord(conv, id)
 	if err != nil {
 		return Message{}, err
 	}
+	return tx.messageOf(mk, r)
+}
+
+// messageRecord returns the key and the stored record of message id of
+// conv (its text empty if stored apart).
+func (tx *Tx) messageRecord(conv, id string) ([]byte, *MessageRecord, error) {
+	mk, err := tx.lookupMessage(conv, id)
+	if err != nil {
+		return nil, nil, err
+	}
 	var r MessageRecord
 	if err := tx.getProto(mk, &r); err != nil {
-		return Message{}, err
+		return nil, nil, err
 	}
-	return tx.messageOf(mk, &r)
+	return mk, &r, nil
 }
 
 // HasMessage reports whether message id of conv is stored (for dedupe).
@@ -238,15 +245,11 @@ func (tx *Tx) UpdateMessage(conv, id string, fn func(*Message) bool) error {
 }
 
 func (tx *Tx) updateMessage(conv, id string, fn func(*Message) bool) error {
-	mk, err := tx.lookupMessage(conv, id)
+	mk, r, err := tx.messageRecord(conv, id)
 	if err != nil {
 		return err
 	}
-	var r MessageRecord
-	if err := tx.getProto(mk, &r); err != nil {
-		return err
-	}
-	m, err := tx.messageOf(mk, &r)
+	m, err := tx.messageOf(mk, r)
 	if err != nil {
 		return err
 	}
@@ -260,7 +263,7 @@ func (tx *Tx) updateMessage(conv, id string, fn func(*Message) bool) error {
 	if r.TextApart && m.Text == text {
 		return tx.putProto(mk, apart(m.record()))
 	}
-	if r.TextApart { // the new text may be short: no stale long one stays
+	if r.TextApart && len(m.Text) < textApartBytes { // now short: no stale long text stays
 		if err := tx.del(bodyKey(mk)); err != nil {
 			return err
 		}
@@ -289,12 +292,8 @@ func (tx *Tx) UpdateStatus(conv, id string, fn func(status string, outgoing bool
 }
 
 func (tx *Tx) updateStatus(conv, id string, fn func(status string, outgoing bool) (string, bool)) error {
-	mk, err := tx.lookupMessage(conv, id)
+	mk, r, err := tx.messageRecord(conv, id)
 	if err != nil {
-		return err
-	}
-	var r MessageRecord
-	if err := tx.getProto(mk, &r); err != nil {
 		return err
 	}
 	status, ok := fn(r.Status, r.Outgoing)
@@ -302,7 +301,7 @@ func (tx *Tx) updateStatus(conv, id string, fn func(status string, outgoing bool
 		return nil
 	}
 	r.Status = status
-	return tx.putProto(mk, &r)
+	return tx.putProto(mk, r)
 }
 
 // SetMessageStatus updates the delivery status of message id of conv, or

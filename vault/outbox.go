@@ -64,7 +64,7 @@ func (tx *Tx) putOutbox(o *Outbox) error {
 		return err
 	}
 	ik, _ := outboxIndexKey(o.ID)
-	if err := tx.dropMoved(ik, obk); err != nil {
+	if _, err := tx.dropMoved(ik, obk); err != nil {
 		return err
 	}
 	return tx.putIndexed(obk, ik, o.record())

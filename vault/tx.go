@@ -132,18 +132,20 @@ func (tx *Tx) putIndexed(key, ik []byte, rec proto.Message) error {
 }
 
 // dropMoved deletes the record the index entry ik points at if that is not
-// key: the record is about to be stored again under another key.
-func (tx *Tx) dropMoved(ik, key []byte) error {
+// key: the record is about to be stored again under another key. It returns
+// the key the index pointed at (nil if there was none), so the caller can
+// drop what belongs to that record too.
+func (tx *Tx) dropMoved(ik, key []byte) ([]byte, error) {
 	old, err := tx.get(ik)
 	switch {
 	case errors.Is(err, ErrNotFound):
-		return nil
+		return nil, nil
 	case err != nil:
-		return err
+		return nil, err
 	case !bytes.Equal(old, key):
-		return tx.del(old)
+		return old, tx.del(old)
 	}
-	return nil
+	return old, nil
 }
 
 // del deletes key; deleting a missing key is not an error.
