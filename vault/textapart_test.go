@@ -45,9 +45,7 @@ func TestLongTextApart(t *testing.T) {
 		if err != nil || len(raw) > 200 {
 			t.Errorf("message record of a long text: %d bytes (%v), want it small", len(raw), err)
 		}
-		if _, err := tx.get(bodyKey(sk)); !errors.Is(err, ErrNotFound) {
-			t.Errorf("a short text has a text record: %v", err)
-		}
+		noTextRecord(t, tx, sk, "a short text has a text record")
 		got, err := tx.GetMessage(long.Conv, long.ID)
 		checkEqual(t, "GetMessage", got, long)
 		page, _ := tx.History(long.Conv, "", 10)
@@ -85,9 +83,7 @@ func TestLongTextApart(t *testing.T) {
 	})
 	long.Text = "short now"
 	view(t, v, func(tx *Tx) error {
-		if _, err := tx.get(bodyKey(mk)); !errors.Is(err, ErrNotFound) {
-			t.Errorf("text record after the text got short: %v", err)
-		}
+		noTextRecord(t, tx, mk, "text record after the text got short")
 		got, err := tx.GetMessage(long.Conv, long.ID)
 		checkEqual(t, "after edit", got, long)
 		return err
@@ -106,18 +102,14 @@ func TestLongTextMovedAndDeleted(t *testing.T) {
 	update(t, v, func(tx *Tx) error { return tx.PutMessage(m) })
 	mk, _ := messageKey(&m)
 	view(t, v, func(tx *Tx) error {
-		if _, err := tx.get(bodyKey(old)); !errors.Is(err, ErrNotFound) {
-			t.Errorf("text record under the old time: %v", err)
-		}
+		noTextRecord(t, tx, old, "text record under the old time")
 		got, err := tx.GetMessage(m.Conv, m.ID)
 		checkEqual(t, "moved", got, m)
 		return err
 	})
 	update(t, v, func(tx *Tx) error { return tx.DeleteMessage(m.Conv, m.ID) })
 	view(t, v, func(tx *Tx) error {
-		if _, err := tx.get(bodyKey(mk)); !errors.Is(err, ErrNotFound) {
-			t.Errorf("text record after DeleteMessage: %v", err)
-		}
+		noTextRecord(t, tx, mk, "text record after DeleteMessage")
 		return nil
 	})
 }
@@ -163,4 +155,12 @@ func TestSchema1LongTextInline(t *testing.T) {
 		checkEqual(t, "schema-1 message", got, m)
 		return err
 	})
+}
+
+// noTextRecord fails t if a text record is stored for the message under mk.
+func noTextRecord(t *testing.T, tx *Tx, mk []byte, what string) {
+	t.Helper()
+	if _, err := tx.get(bodyKey(mk)); !errors.Is(err, ErrNotFound) {
+		t.Errorf("%s: %v", what, err)
+	}
 }
