@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -27,15 +26,8 @@ func envelopes(items []rendezvous.Item) []string {
 // oldest first, and reading from a cursor leaves the items before it (not
 // acknowledged) to the next read from the oldest.
 func TestFetchCursor(t *testing.T) {
-	n := startNode(t, Config{})
-	alice, _ := newClient(t, n)
-	bob, bh := newClient(t, n)
+	_, _, bob, _ := sealedInbox(t, 5)
 	ctx := t.Context()
-	for i := range 5 {
-		if err := alice.Put(ctx, bh.ID(), fmt.Appendf(nil, "sealed %d", i)); err != nil {
-			t.Fatal(err)
-		}
-	}
 	all, err := bob.Fetch(ctx, 0)
 	if err != nil || len(all) != 5 {
 		t.Fatalf("Fetch = %d items, %v; want 5", len(all), err)
@@ -156,15 +148,8 @@ func TestFetchCursorLimits(t *testing.T) {
 // and acknowledges, but refuses to page with ErrNoCursor instead of
 // returning the oldest items again as if they came after the cursor.
 func TestMailboxVersions(t *testing.T) {
-	n := startNode(t, Config{})
-	alice, _ := newClient(t, n)
-	bob, bh := newClient(t, n)
+	n, alice, bob, bh := sealedInbox(t, 3)
 	ctx := t.Context()
-	for i := range 3 {
-		if err := alice.Put(ctx, bh.ID(), fmt.Appendf(nil, "sealed %d", i)); err != nil {
-			t.Fatal(err)
-		}
-	}
 	if got, err := bob.FetchAfter(ctx, 0, "0000000000000000"); err != nil || len(got) != 3 {
 		t.Fatalf("FetchAfter on /2 = %d items, %v; want 3", len(got), err)
 	}

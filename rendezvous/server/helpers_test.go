@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -130,6 +131,21 @@ func newClient(t testing.TB, n *testNode) (*rendezvous.Client, host.Host) {
 		_ = h.Close()
 	})
 	return c, h
+}
+
+// sealedInbox starts a node and two clients, alice and bob, and has alice
+// deposit "sealed 0" … "sealed <count-1>" in bob's inbox.
+func sealedInbox(t testing.TB, count int) (n *testNode, alice, bob *rendezvous.Client, bh host.Host) {
+	t.Helper()
+	n = startNode(t, Config{})
+	alice, _ = newClient(t, n)
+	bob, bh = newClient(t, n)
+	for i := range count {
+		if err := alice.Put(t.Context(), bh.ID(), fmt.Appendf(nil, "sealed %d", i)); err != nil {
+			t.Fatalf("Put %d: %v", i, err)
+		}
+	}
+	return n, alice, bob, bh
 }
 
 // eventually polls cond every 10ms for up to d.

@@ -19,15 +19,8 @@ func ids(items []rendezvous.Item) []string {
 }
 
 func TestMailboxRoundTrip(t *testing.T) {
-	n := startNode(t, Config{})
-	alice, _ := newClient(t, n)
-	bob, bh := newClient(t, n)
+	n, _, bob, _ := sealedInbox(t, 5)
 	ctx := t.Context()
-	for i := range 5 {
-		if err := alice.Put(ctx, bh.ID(), fmt.Appendf(nil, "sealed %d", i)); err != nil {
-			t.Fatalf("Put %d: %v", i, err)
-		}
-	}
 	items, err := bob.Fetch(ctx, 3)
 	if err != nil || len(items) != 3 {
 		t.Fatalf("Fetch(3) = %d items, %v", len(items), err)
