@@ -2,8 +2,6 @@ package app
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"time"
 
@@ -119,8 +117,7 @@ func (c *Client) ingest(from peer.ID, packets [][]byte) ([]Verdict, error) {
 // failures, which abort the batch; everything a peer controls ends in a
 // verdict.
 func (c *Client) ingestOne(tx *vault.Tx, from PeerID, in *inPacket, res *batchResult) (Verdict, error) {
-	sum := sha256.Sum256(in.raw)
-	digest := hex.EncodeToString(sum[:16])
+	digest := in.digest
 	seen, err := tx.IsSeen(seenNS, digest)
 	if err != nil {
 		return Verdict_VERDICT_RETRY, err
