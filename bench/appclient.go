@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -49,10 +50,12 @@ type appWorld struct {
 	seq        int // message counter for texts; guarded by the blast mutex or single use
 }
 
-func (e *env) newAppWorld() (*appWorld, error) {
+// newAppWorld builds the world with its data (the node's, the clients'
+// profiles and vaults) in directories under root.
+func (e *env) newAppWorld(root string) (*appWorld, error) {
 	w := &appWorld{}
 	var err error
-	if w.srv, err = server.Open(server.Config{Dir: e.dir("appnode")}); err != nil {
+	if w.srv, err = server.Open(server.Config{Dir: filepath.Join(root, "appnode")}); err != nil {
 		return nil, err
 	}
 	if w.node, err = nodeHost(e.ctx); err != nil {
@@ -61,11 +64,11 @@ func (e *env) newAppWorld() (*appWorld, error) {
 	}
 	w.srv.Attach(w.node)
 	nodeAddr := fmt.Sprintf("%s/p2p/%s", w.node.Addrs()[0], w.node.ID())
-	if w.alice, err = e.startAppClient("alice", nodeAddr); err != nil {
+	if w.alice, err = e.startAppClient(root, "alice", nodeAddr); err != nil {
 		w.Close()
 		return nil, err
 	}
-	if w.bob, err = e.startAppClient("bob", nodeAddr); err != nil {
+	if w.bob, err = e.startAppClient(root, "bob", nodeAddr); err != nil {
 		w.Close()
 		return nil, err
 	}
@@ -113,8 +116,8 @@ func (w *appWorld) befriend(ctx context.Context) error {
 	return nil
 }
 
-func (e *env) startAppClient(name, nodeAddr string) (*appClient, error) {
-	dir := e.dir("app-" + name)
+func (e *env) startAppClient(root, name, nodeAddr string) (*appClient, error) {
+	dir := filepath.Join(root, "app-"+name)
 	pass := []byte("bench passphrase " + name)
 	err := app.CreateProfile(e.ctx, app.ProfileConfig{Dir: dir, Name: name, Passphrase: pass,
 		Nodes: []string{nodeAddr}, KDF: &vault.TestKDF})

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"runtime"
 	"slices"
 	"strings"
@@ -265,7 +266,7 @@ func runLarge(e *env) ([]Result, error) {
 	row.Note = cpuNote(cpuPer, fmt.Sprintf("%d KiB message", size>>10))
 	largeBaseline(e, &row, ceiling)
 	row.judge(check{name: "rate", got: row.Median, limit: 300, unit: " MB/s"})
-	rs := []Result{row, floorRow, w.large4Row(e, rowFigure(4), ceiling)}
+	rs := []Result{row, floorRow, w.large4Row(e, rowFigure(4), ceiling), memLargeRow(e, p, rowFigure(largeSenders), row.Median, cpuPer)}
 	if c, err := e2eLargeRate(e); err == nil {
 		rs = append(rs, c)
 	}
@@ -294,6 +295,39 @@ func (w *appWorld) large4Row(e *env, figure string, ceiling float64) Result {
 		fmt.Sprintf("; 8.large with the 4 senders of earlier tables (8.large now has %d)", largeSenders)
 	if ceiling > 0 {
 		row.BaselineName, row.Baseline, row.Ratio = "CPU floor ceiling", ceiling, ceiling/row.Median
+	}
+	row.judge()
+	return row
+}
+
+// memLargeRow is row 8.memdisk: 8.large again, with both clients' vaults in
+// a fresh world on tmpfs, where a synced write reaches no disk. It is a
+// diagnostic, not a figure a user sees: the difference from 8.large (rate,
+// CPU per message in cpuPer) is what durable storage on this machine's
+// disk costs.
+func memLargeRow(e *env, p plan, figure string, rate float64, cpuPer time.Duration) Result {
+	const id = "8.memdisk"
+	figure = strings.Replace(figure, "durable both sides", "vaults on tmpfs (no disk)", 1)
+	dir, err := memDir()
+	if err != nil {
+		return notMeasured(id, figure, "", err.Error())
+	}
+	defer os.RemoveAll(dir)
+	w, err := e.newAppWorld(dir)
+	if err != nil {
+		return notMeasured(id, figure, "", err.Error())
+	}
+	defer w.Close()
+	r, memCPU, err := w.largeRate(e.ctx, p, largeSenders)
+	if err != nil {
+		return notMeasured(id, figure, "", err.Error())
+	}
+	row := rateRow(id, figure, "MB/s", r)
+	row.Note = cpuNote(memCPU, fmt.Sprintf("%d KiB message", app.MaxTextBytes>>10))
+	if rate > 0 && cpuPer > 0 {
+		row.Note += fmt.Sprintf("; 8.large on disk: %.1f MB/s (%.0f %% of this), %.0f µs CPU per message more: "+
+			"the kernel's side of durable storage (page faults on the value log's fresh mmap pages, msync write-back)",
+			rate, 100*rate/row.Median, us(cpuPer-memCPU))
 	}
 	row.judge()
 	return row
@@ -341,7 +375,7 @@ func largeBaseline(e *env, row *Result, ceiling float64) {
 // it is closed at the end of the run.
 func (e *env) appWorld() (*appWorld, error) {
 	e.worldOnce.Do(func() {
-		e.world, e.worldErr = e.newAppWorld()
+		e.world, e.worldErr = e.newAppWorld(e.tmp)
 		if e.worldErr == nil {
 			e.cleanup = append(e.cleanup, e.world.Close)
 		}
