@@ -5,4 +5,4 @@ package main
 import "errors"
 
 // memDir: tmpfs at a known place is a Linux fact.
-func memDir() (string, error) { return "", errors.New("no tmpfs directory on this OS") }
+func memDir(uint64) (string, error) { return "", errors.New("no tmpfs directory on this OS") }
