@@ -115,14 +115,24 @@ func bodyKey(mk []byte) []byte { return key(pfxBody, mk[len(pfxMessage):]) }
 // putMessageRecord writes m under mk and its index entry ik; a long text
 // goes to its own record.
 func (tx *Tx) putMessageRecord(mk, ik []byte, m *Message) error {
-	r := m.record()
-	if len(m.Text) >= textApartBytes {
-		if err := tx.put(bodyKey(mk), []byte(m.Text)); err != nil {
-			return err
-		}
-		apart(r)
+	r, err := tx.recordToStore(mk, m)
+	if err != nil {
+		return err
 	}
 	return tx.putIndexed(mk, ik, r)
+}
+
+// recordToStore returns the record to store for m under mk, having written
+// m's text to its own record first if it is long.
+func (tx *Tx) recordToStore(mk []byte, m *Message) (*MessageRecord, error) {
+	r := m.record()
+	if len(m.Text) < textApartBytes {
+		return r, nil
+	}
+	if err := tx.put(bodyKey(mk), []byte(m.Text)); err != nil {
+		return nil, err
+	}
+	return apart(r), nil
 }
 
 // messageOf returns the message of record r, stored under mk, with its
@@ -236,7 +246,8 @@ func (tx *Tx) InsertMessage(m Message) (bool, error) {
 // change it, and stores it again if fn returns true; fn must not change
 // the ID, Conv or SentAt (which place it in the history). It reads the
 // index entry, the record and a long text stored apart; it rewrites a long
-// text only if fn changed it. For a status change, UpdateStatus reads less.
+// text only if fn changed it, and never the index entry. For a status
+// change, UpdateStatus reads less.
 func (tx *Tx) UpdateMessage(conv, id string, fn func(*Message) bool) error {
 	if err := tx.updateMessage(conv, id, fn); err != nil {
 		return fmt.Errorf("update message: %w", err)
@@ -268,8 +279,11 @@ func (tx *Tx) updateMessage(conv, id string, fn func(*Message) bool) error {
 			return err
 		}
 	}
-	ik, _ := messageIndexKey(conv, id) // valid: lookupMessage checked both
-	return tx.putMessageRecord(mk, ik, &m)
+	nr, err := tx.recordToStore(mk, &m)
+	if err != nil {
+		return err
+	}
+	return tx.putProto(mk, nr) // the index entry still names mk
 }
 
 // apart marks r as the record of a message whose text is stored in its
