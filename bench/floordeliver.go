@@ -178,11 +178,11 @@ func (r *floorReceiver) commit(id []byte) error {
 	hexID := fmt.Appendf(nil, "%x", id)
 	conv := append(binary.BigEndian.AppendUint16(nil, uint16(len(r.conv))), r.conv...)
 	keys := [][]byte{
-		cat([]byte("h/"), conv, binary.BigEndian.AppendUint64(nil, r.seq), hexID),
-		cat([]byte("hi/"), conv, hexID),
-		cat([]byte("c/"), []byte(r.conv)),
-		cat([]byte("s/"), []byte(r.conv)),
-		cat([]byte("x/"), conv, hexID),
+		slices.Concat([]byte("h/"), conv, binary.BigEndian.AppendUint64(nil, r.seq), hexID),
+		slices.Concat([]byte("hi/"), conv, hexID),
+		slices.Concat([]byte("c/"), []byte(r.conv)),
+		slices.Concat([]byte("s/"), []byte(r.conv)),
+		slices.Concat([]byte("x/"), conv, hexID),
 	}
 	return r.db.Update(func(txn *badger.Txn) error {
 		for i, k := range keys {
@@ -374,13 +374,4 @@ func deliverFloorRow(f deliverFloor, err error, base time.Duration) Result {
 		r.Note += fmt.Sprintf("; %.2f× the issue's baseline rtt+fsync (%.0f µs)", us(f.total.p50())/us(base), us(base))
 	}
 	return r
-}
-
-// cat concatenates parts into a fresh slice.
-func cat(parts ...[]byte) []byte {
-	var k []byte
-	for _, p := range parts {
-		k = append(k, p...)
-	}
-	return k
 }

@@ -19,8 +19,8 @@ import (
 // counts, so that the floor is a lower bound.
 func measureLargeFloor(e *env) (floor, error) {
 	return measureFloor(filepath.Join(e.tmp, "floor-large"), floorPlan{
-		calls: e.sizeFor(100, 500), limit: durFor(e, 300*time.Millisecond, 2*time.Second),
-		txns: e.sizeFor(10, 50), txnLimit: durFor(e, 600*time.Millisecond, 4*time.Second),
+		calls: e.sizeFor(100, 500), limit: forMode(e, 300*time.Millisecond, 2*time.Second),
+		txns: e.sizeFor(10, 50), txnLimit: forMode(e, 600*time.Millisecond, 4*time.Second),
 		perTxn: 16, single: e.sizeFor(50, 300), textBytes: app.MaxTextBytes,
 	})
 }
@@ -52,8 +52,8 @@ func largeFloorRow(f floor, err error, large float64, cpu time.Duration) (Result
 // 3.floor), the storage group-committed 64 messages to a synced txn.
 func measureSmallFloor(e *env) (floor, error) {
 	return measureFloor(filepath.Join(e.tmp, "floor-small"), floorPlan{
-		calls: e.sizeFor(1000, 5000), limit: durFor(e, 300*time.Millisecond, 2*time.Second),
-		txns: e.sizeFor(20, 150), txnLimit: durFor(e, 600*time.Millisecond, 4*time.Second),
+		calls: e.sizeFor(1000, 5000), limit: forMode(e, 300*time.Millisecond, 2*time.Second),
+		txns: e.sizeFor(20, 150), txnLimit: forMode(e, 600*time.Millisecond, 4*time.Second),
 		perTxn: 64, textBytes: 100,
 	})
 }
@@ -100,12 +100,4 @@ func verdict(ceiling, goal float64, unit string) string {
 	return fmt.Sprintf("the goal (%.0f %s) is above this ceiling: physically impossible on this machine; "+
 		"nearest honest goal ≈ half the ceiling, %.0f %s (the other half pays what this floor omits: "+
 		"the other records, the second commit, hand-offs, framing)", goal, unit, ceiling/2, unit)
-}
-
-// durFor picks the quick or the full duration.
-func durFor(e *env, quick, full time.Duration) time.Duration {
-	if e.quick {
-		return quick
-	}
-	return full
 }

@@ -49,21 +49,19 @@ type env struct {
 	clients   int      // scenario 5 client count override (0: by mode)
 }
 
-// sizeFor picks the quick or the full value.
-func (e *env) sizeFor(quick, full int) int {
+// forMode picks the quick or the full value (a size, a duration, a plan).
+func forMode[T any](e *env, quick, full T) T {
 	if e.quick {
 		return quick
 	}
 	return full
 }
 
+// sizeFor picks the quick or the full value.
+func (e *env) sizeFor(quick, full int) int { return forMode(e, quick, full) }
+
 // plan returns the standard latency/rate plan for the mode.
-func (e *env) plan(quick, full plan) plan {
-	if e.quick {
-		return quick
-	}
-	return full
-}
+func (e *env) plan(quick, full plan) plan { return forMode(e, quick, full) }
 
 func (e *env) progress(format string, args ...any) {
 	fmt.Fprintf(e.log, "bench: "+format+"\n", args...)
