@@ -148,7 +148,7 @@ func (c *Client) addContactTx(tx *vault.Tx, ci cardInfo, greeting string, evs *[
 		return err
 	}
 	*evs = append(*evs, ContactChanged{c.contactOf(vc)})
-	return c.queueTx(tx, ci.Peer, kindRequest, newID(), packet)
+	return c.queueTx(tx, ci.Peer, kindRequest, newID(c.cfg.Now()), packet)
 }
 
 // resolveCard reads an invite, or resolves @username on our home nodes.
@@ -233,7 +233,7 @@ func (c *Client) acceptTx(tx *vault.Tx, peer PeerID, evs *[]Event) error {
 		func() error { return tx.PutContact(vc) },
 		func() error { return tx.PutSession(string(peer), session) },
 		func() error { return tx.DeleteRequest(string(peer)) },
-		func() error { return c.queueTx(tx, peer, kindAccept, newID(), packet) },
+		func() error { return c.queueTx(tx, peer, kindAccept, newID(c.cfg.Now()), packet) },
 	} {
 		if err := f(); err != nil {
 			return err

@@ -265,7 +265,7 @@ func (c *Client) queueReceiptsTx(tx *vault.Tx, receipts map[PeerID][]string, res
 		if _, err := sendable(tx, peer); err != nil {
 			continue
 		}
-		id := newID()
+		id := newID(c.cfg.Now())
 		ct := &Content{Id: id, SentAt: c.cfg.Now().UnixNano(), Kind: Kind_KIND_RECEIPT, ReceiptIds: ids}
 		if _, err := c.sealTx(tx, res.sessions, peer, ct, id, kindReceipt); err != nil {
 			return err

@@ -116,7 +116,7 @@ func strangerPacket(t *testing.T, text string) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	plain, _ := proto.Marshal(&Content{Id: newID(), SentAt: time.Now().UnixNano(), Kind: Kind_KIND_TEXT, Text: text})
+	plain, _ := proto.Marshal(&Content{Id: newID(time.Now()), SentAt: time.Now().UnixNano(), Kind: Kind_KIND_TEXT, Text: text})
 	env, err := sess.Seal(rand.Reader, plain)
 	if err != nil {
 		t.Fatal(err)

@@ -25,6 +25,8 @@ var allowedImports = map[string]bool{
 	"golang.org/x/crypto/nacl/secretbox": true,
 	"google.golang.org/protobuf/proto":   true, "google.golang.org/protobuf/encoding/protowire": true,
 	"github.com/parley-chat/parley/app/e2e/internal/wirepb": true,
+	// Ed25519 verification only (sign.go says why); signing is crypto/ed25519.
+	"github.com/oasisprotocol/curve25519-voi/primitives/ed25519": true,
 }
 
 // TestPackageIsPure: no goroutines, no imports outside the list, no slog
