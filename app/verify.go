@@ -74,19 +74,40 @@ func (c *Client) prepare(from PeerID, packets [][]byte) []inPacket {
 			return nil
 		})
 	}
+	verifiers := friendVerifiers(in, friends)
 	// Every packet's digest, and the friends' signatures, on all cores.
 	parallel(len(in), func(i int) {
 		in[i].digest = seenDigest(in[i].raw)
-		if !in[i].verify || !friends[in[i].sender] {
+		v := verifiers[in[i].sender]
+		if !in[i].verify || v == nil {
 			return
 		}
-		if chk, err := e2e.VerifyMessage(in[i].p.GetEnvelope()); err == nil {
+		if chk, err := v.VerifyMessage(in[i].p.GetEnvelope()); err == nil {
 			in[i].chk = &chk
 		} else {
 			in[i].forged = true
 		}
 	})
 	return in
+}
+
+// friendVerifiers returns a signature verifier for each friend that in has
+// envelopes to verify from (friends[p] is true), made from the first of
+// them: the friend's key is decoded once per batch, not once per envelope.
+// The key in an envelope is the one its peer ID names (peekSender derives
+// one from the other), so every envelope of that sender carries it.
+func friendVerifiers(in []inPacket, friends map[PeerID]bool) map[PeerID]*e2e.Verifier {
+	vs := make(map[PeerID]*e2e.Verifier)
+	for i := range in {
+		p := in[i].sender
+		if !in[i].verify || !friends[p] || vs[p] != nil {
+			continue
+		}
+		if pub, _, err := e2e.PeekSender(in[i].p.GetEnvelope()); err == nil {
+			vs[p] = e2e.NewVerifier(pub)
+		}
+	}
+	return vs
 }
 
 // seenDigest names a packet in the seen set: the first 16 bytes of its

@@ -61,6 +61,29 @@ func TestOpenChecked(t *testing.T) {
 	}
 	unchanged("another sender's envelope")
 
+	// A Verifier of alice's key accepts her envelopes, which then open, and
+	// refuses carol's genuine one and every flipped bit of alice's.
+	alice := NewVerifier(sa.me.Public().Ed25519())
+	five := mustSeal(t, sa, rnd, "five")
+	if _, err := alice.VerifyMessage(mustSeal(t, sc, rnd2, "from carol")); err != ErrDecrypt {
+		t.Fatalf("alice's Verifier on carol's envelope: %v; want ErrDecrypt", err)
+	}
+	for bit := range len(five) * 8 {
+		bad := bytes.Clone(five)
+		bad[bit/8] ^= 1 << (bit % 8)
+		if _, err := alice.VerifyMessage(bad); err != ErrDecrypt {
+			t.Fatalf("bit %d flipped: Verifier.VerifyMessage = %v; want ErrDecrypt", bit, err)
+		}
+	}
+	c5, err := alice.VerifyMessage(five)
+	if err != nil {
+		t.Fatalf("alice's Verifier on her envelope: %v", err)
+	}
+	if pt, err := sb.OpenChecked(&c5); err != nil || string(pt) != "five" {
+		t.Fatalf("OpenChecked after Verifier = %q, %v", pt, err)
+	}
+	state, _ = sb.MarshalBinary()
+
 	// The zero Checked is refused.
 	if pt, err := sb.OpenChecked(&Checked{}); err != ErrDecrypt || pt != nil {
 		t.Fatalf("zero Checked: OpenChecked = %q, %v", pt, err)

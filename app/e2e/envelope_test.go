@@ -85,9 +85,20 @@ func FuzzOpenEnvelope(f *testing.F) {
 	}
 	f.Add([]byte{})
 	state, _ := sb.MarshalBinary()
-	_, _ = alice, bob
+	_ = bob
+	va := NewVerifier(alice.id.Public().Ed25519())
 	f.Fuzz(func(t *testing.T, in []byte) {
-		_, _, _ = PeekSender(in)
+		sender, _, _ := PeekSender(in)
+		// alice's Verifier agrees with VerifyMessage on her envelopes and
+		// refuses everyone else's.
+		c1, e1 := VerifyMessage(in)
+		c2, e2 := va.VerifyMessage(in)
+		if bytes.Equal(sender, alice.id.Public().Ed25519()) && ((e1 == nil) != (e2 == nil) || c1.ok != c2.ok) {
+			t.Fatalf("VerifyMessage = %v, alice's Verifier = %v", e1, e2)
+		}
+		if !bytes.Equal(sender, alice.id.Public().Ed25519()) && (e2 != ErrDecrypt || c2.ok) {
+			t.Fatalf("alice's Verifier accepted an envelope from %x: %v", sender, e2)
+		}
 		s, err := UnmarshalSession(sb.me, state)
 		if err != nil {
 			t.Fatal(err)

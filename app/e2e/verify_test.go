@@ -50,13 +50,17 @@ func mustHex(t testing.TB, s string) []byte {
 	return b
 }
 
-// checkSameVerdict fails unless verifyEd25519 and crypto/ed25519.Verify agree.
+// checkSameVerdict fails unless verifyEd25519, a Verifier and
+// crypto/ed25519.Verify agree.
 func checkSameVerdict(t testing.TB, pub, msg, sig []byte) bool {
 	t.Helper()
 	want := len(pub) == ed25519.PublicKeySize && ed25519.Verify(pub, msg, sig)
 	got := verifyEd25519(pub, msg, sig)
 	if got != want {
 		t.Errorf("verifyEd25519(%x, %x, %x) = %v, crypto/ed25519 says %v", pub, msg, sig, got, want)
+	}
+	if v := NewVerifier(pub).verify(msg, sig); v != want {
+		t.Errorf("NewVerifier(%x).verify(%x, %x) = %v, crypto/ed25519 says %v", pub, msg, sig, v, want)
 	}
 	return got
 }
