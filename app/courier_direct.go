@@ -120,14 +120,16 @@ func (k *courier) complete(items []vault.Outbox, status MessageStatus) ([]Event,
 	err := k.c.v.Update(func(tx *vault.Tx) error {
 		evs = evs[:0]
 		for _, it := range items {
-			if err := tx.DeleteOutbox(it.ID); err != nil {
+			// it is the item as queued: its key and its message's are known
+			// without reading the index entries (one read each per message).
+			if err := tx.RemoveOutbox(it); err != nil {
 				return err
 			}
 			if it.Kind != kindText {
 				continue
 			}
 			changed := false
-			err := tx.UpdateStatus(it.To, it.ID, func(old string, _ bool) (string, bool) {
+			err := tx.UpdateStatusAt(it.To, it.ID, it.CreatedAt, func(old string, _ bool) (string, bool) {
 				// A receipt may have overtaken the mailbox path.
 				changed = old != string(StatusDelivered) && old != string(status)
 				return string(status), changed

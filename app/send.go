@@ -189,7 +189,9 @@ func (c *Client) commitSends(to PeerID, batch []*sendReq) error {
 			return err
 		}
 		for i, r := range batch {
-			it := c.envelopeItem(to, r.id, kindText, envs[i], r.id)
+			// The item's time is the message's: the courier finds the message
+			// record by it when the item is delivered (vault.UpdateStatusAt).
+			it := c.envelopeItem(to, r.id, kindText, envs[i], r.id, sent[i])
 			if err := tx.AddOutbox(it); err != nil { // r.id is new (newID)
 				return err
 			}
@@ -240,19 +242,19 @@ func (c *Client) sealTx(tx *vault.Tx, ss *sessions, to PeerID, ct *Content, oid,
 	if err != nil {
 		return vault.Outbox{}, err
 	}
-	it := c.envelopeItem(to, oid, kind, env, ct.Id)
+	it := c.envelopeItem(to, oid, kind, env, ct.Id, c.cfg.Now())
 	return it, tx.PutOutbox(it)
 }
 
 // envelopeItem is the outbox item oid that carries env to to. A text
 // message's packet also names its message ID (so that a second copy can be
 // acknowledged without opening it).
-func (c *Client) envelopeItem(to PeerID, oid, kind string, env []byte, msgID string) vault.Outbox {
+func (c *Client) envelopeItem(to PeerID, oid, kind string, env []byte, msgID string, at time.Time) vault.Outbox {
 	pkt := &Packet{Body: &Packet_Envelope{Envelope: env}}
 	if kind == kindText {
 		pkt.MessageId = msgID
 	}
-	return vault.Outbox{ID: oid, To: string(to), Kind: kind, Payload: mustMarshal(pkt), CreatedAt: c.cfg.Now()}
+	return vault.Outbox{ID: oid, To: string(to), Kind: kind, Payload: mustMarshal(pkt), CreatedAt: at}
 }
 
 // queueTx stores one outbox item.

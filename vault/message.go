@@ -310,6 +310,38 @@ func (tx *Tx) updateStatus(conv, id string, fn func(status string, outgoing bool
 	if err != nil {
 		return err
 	}
+	return tx.setStatus(mk, r, fn)
+}
+
+// UpdateStatusAt is UpdateStatus for a message the caller believes was
+// stored with SentAt sentAt (a sender settling its own message): it reads
+// the record under the key that time gives, skipping the index entry, and
+// falls back to the index when no record is there (the message was stored
+// under another time, or is gone).
+func (tx *Tx) UpdateStatusAt(conv, id string, sentAt time.Time, fn func(status string, outgoing bool) (string, bool)) error {
+	if err := tx.updateStatusAt(conv, id, sentAt, fn); err != nil {
+		return fmt.Errorf("update status: %w", err)
+	}
+	return nil
+}
+
+func (tx *Tx) updateStatusAt(conv, id string, sentAt time.Time, fn func(status string, outgoing bool) (string, bool)) error {
+	mk, err := messageKey(&Message{Conv: conv, ID: id, SentAt: sentAt})
+	if err != nil {
+		return err
+	}
+	var r MessageRecord
+	switch err := tx.getProto(mk, &r); {
+	case errors.Is(err, ErrNotFound):
+		return tx.updateStatus(conv, id, fn)
+	case err != nil:
+		return err
+	}
+	return tx.setStatus(mk, &r, fn)
+}
+
+// setStatus stores r, the record under mk, with the status fn gives it.
+func (tx *Tx) setStatus(mk []byte, r *MessageRecord, fn func(status string, outgoing bool) (string, bool)) error {
 	status, ok := fn(r.Status, r.Outgoing)
 	if !ok {
 		return nil

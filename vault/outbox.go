@@ -122,6 +122,27 @@ func (tx *Tx) DeleteOutbox(id string) error {
 	return nil
 }
 
+// RemoveOutbox removes the outbox item o as AddOutbox or PutOutbox stored
+// it (its key follows from o.CreatedAt and o.ID) and its index entry,
+// without reading either: the delivery path, which holds the item it
+// queued. An item is never stored again under another time, but if it
+// were, this would leave that record in the outbox (it would be sent again
+// after a restart and dropped as a duplicate by the receiver); DeleteOutbox
+// finds the item through the index instead.
+func (tx *Tx) RemoveOutbox(o Outbox) error {
+	obk, err := outboxKey(&o)
+	if err == nil {
+		ik, _ := outboxIndexKey(o.ID) // valid: outboxKey checked the ID
+		if err = tx.del(obk); err == nil {
+			err = tx.del(ik)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("remove outbox: %w", err)
+	}
+	return nil
+}
+
 // ListOutbox returns every outbox item ordered by CreatedAt, then ID.
 func (tx *Tx) ListOutbox() ([]Outbox, error) {
 	var out []Outbox

@@ -380,3 +380,72 @@ func TestCollectGarbage(t *testing.T) {
 		t.Fatalf("CollectGarbage after Close = %v, want ErrClosed", err)
 	}
 }
+
+// TestRemoveOutbox: RemoveOutbox deletes the item it is given and its index
+// entry without reading them, leaves other items, and removing an item
+// twice (or one never stored) is not an error.
+func TestRemoveOutbox(t *testing.T) {
+	v, _ := newVault(t)
+	o1 := sampleOutbox()
+	o2 := Outbox{ID: "o2", To: "x", Kind: "msg", CreatedAt: t0.Add(time.Second)}
+	update(t, v, func(tx *Tx) error { return errors.Join(tx.AddOutbox(o1), tx.AddOutbox(o2)) })
+	update(t, v, func(tx *Tx) error { return errors.Join(tx.RemoveOutbox(o1), tx.RemoveOutbox(o1)) })
+	view(t, v, func(tx *Tx) error {
+		list, err := tx.ListOutbox()
+		checkEqual(t, "ListOutbox after RemoveOutbox", list, []Outbox{o2})
+		_, err2 := tx.GetOutbox(o1.ID)
+		if !errors.Is(err2, ErrNotFound) {
+			t.Errorf("GetOutbox(removed) = %v, want ErrNotFound", err2)
+		}
+		return err
+	})
+	if err := v.Update(func(tx *Tx) error { return tx.RemoveOutbox(Outbox{}) }); err == nil {
+		t.Error("RemoveOutbox of an item without an ID succeeded")
+	}
+}
+
+// TestUpdateStatusAt: with the time the message was stored under, the
+// status changes without the index; with another time it falls back to
+// the index and still changes; a missing message is ErrNotFound; fn's
+// false stores nothing.
+func TestUpdateStatusAt(t *testing.T) {
+	v, _ := newVault(t)
+	m := sampleMessage()
+	update(t, v, func(tx *Tx) error { return tx.AddMessage(m) })
+	set := func(at time.Time, id, status string, store bool) error {
+		return v.Update(func(tx *Tx) error {
+			return tx.UpdateStatusAt(m.Conv, id, at, func(old string, outgoing bool) (string, bool) {
+				if !outgoing {
+					t.Errorf("UpdateStatusAt: fn told the outgoing message is incoming")
+				}
+				return status, store
+			})
+		})
+	}
+	status := func() string {
+		var got Message
+		view(t, v, func(tx *Tx) (err error) { got, err = tx.GetMessage(m.Conv, m.ID); return err })
+		return got.Status
+	}
+	for _, c := range []struct {
+		name   string
+		at     time.Time
+		status string
+		store  bool
+		want   string
+	}{
+		{"its own time", m.SentAt, "mailbox", true, "mailbox"},
+		{"another time: through the index", m.SentAt.Add(time.Hour), "delivered", true, "delivered"},
+		{"fn declines", m.SentAt, "queued", false, "delivered"},
+	} {
+		if err := set(c.at, m.ID, c.status, c.store); err != nil {
+			t.Fatalf("%s: UpdateStatusAt: %v", c.name, err)
+		}
+		if got := status(); got != c.want {
+			t.Errorf("%s: status = %q, want %q", c.name, got, c.want)
+		}
+	}
+	if err := set(m.SentAt, "missing", "delivered", true); !errors.Is(err, ErrNotFound) {
+		t.Errorf("UpdateStatusAt(missing) = %v, want ErrNotFound", err)
+	}
+}
