@@ -152,7 +152,7 @@ func (r *floorReceiver) deliver(env []byte) ([]byte, error) {
 	t0 := time.Now()
 	body, sig := env[:len(env)-ed25519.SignatureSize], env[len(env)-ed25519.SignatureSize:]
 	msg, digest := floorSigInput(body)
-	if !ed25519.Verify(r.sender, msg, sig) {
+	if !verifyEd25519(r.sender, msg, sig) {
 		return nil, errors.New("envelope signature does not verify")
 	}
 	t1 := time.Now()
