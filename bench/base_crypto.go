@@ -16,6 +16,15 @@ const msgSize = 1024
 // Ed25519 sign of the sealed bytes, verify (with the verifier parley uses),
 // and secretbox open, 1 KiB.
 func bareCrypto(p plan) (latencies, error) {
+	op, err := newBareCrypto()
+	if err != nil {
+		return nil, err
+	}
+	return measureLatency(p, op)
+}
+
+// newBareCrypto returns one operation of bareCrypto, with its own keys.
+func newBareCrypto() (func() error, error) {
 	var key [32]byte
 	var nonce [24]byte
 	pub, priv, err := ed25519.GenerateKey(rand.Reader)
@@ -28,7 +37,7 @@ func bareCrypto(p plan) (latencies, error) {
 	msg := make([]byte, msgSize)
 	sealed := make([]byte, 0, msgSize+secretbox.Overhead)
 	opened := make([]byte, 0, msgSize)
-	return measureLatency(p, func() error {
+	return func() error {
 		nonce[0]++ // a fresh nonce per message, as a real sealer needs
 		sealed = secretbox.Seal(sealed[:0], msg, &nonce, &key)
 		sig := ed25519.Sign(priv, sealed)
@@ -41,5 +50,5 @@ func bareCrypto(p plan) (latencies, error) {
 			return errors.New("open failed")
 		}
 		return nil
-	})
+	}, nil
 }
