@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"path/filepath"
+	"runtime/debug"
 	"time"
 )
 
@@ -63,6 +64,14 @@ func runBaselines(e *env) ([]Result, error) {
 	rate("base.tcp", "raw loopback TCP, 256 KiB writes", "MB/s", b.tcp, err)
 	b.stream, err = bareLibp2pStream(e.ctx, large)
 	rate("base.stream", "one libp2p stream (Noise+yamux), 256 KiB writes", "MB/s", b.stream, err)
+	// The baselines leave up to 2 GB of garbage (their write buffers):
+	// collect it and return the memory now, or the runtime's background
+	// scavenger hands the pages back on these 2 cores during scenario 1
+	// (1.crypto's median moved by up to 40 % with it). Only here: called
+	// before every scenario, it made later ones that allocate large
+	// buffers beside a big live heap fault their pages in again and again
+	// (8.floor's Seal+Open 5× slower after scenario 3).
+	debug.FreeOSMemory()
 	return rs, nil
 }
 

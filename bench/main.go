@@ -242,12 +242,6 @@ func runGuarded(e *env, s scenario) (rs []Result, err error) {
 		}
 	}()
 	e.progress("scenario %s ...", s.id)
-	// Start from a collected heap with its free memory already returned:
-	// otherwise the runtime collects the last scenario's garbage, and its
-	// background scavenger hands back the pages (up to 2 GB after the
-	// baselines), on these 2 cores during this scenario's measurements
-	// (1.crypto's median moved by up to 40 % with it).
-	debug.FreeOSMemory()
 	return s.run(e)
 }
 
