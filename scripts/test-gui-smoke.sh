@@ -132,11 +132,23 @@ step "opening Alice's profile in the desktop app on :$display"
 pids+=($!)
 wid=$(timeout 60 xdotool search --sync --name '^parley$' | head -n1) || true
 [ -n "$wid" ] || fail "no parley window within 60 s"
-xdotool mousemove --window "$wid" 500 300
-xdotool type --delay 5 "$pass"
-xdotool key Return
 # Unlocking (Argon2id, about a second) ends with the profile name in the title.
-timeout 60 xdotool search --sync --name '^Alice - parley$' >/dev/null || fail "not unlocked within 60 s"
+# The window can exist before its passphrase field takes keys (a loaded CI
+# machine lost them once), so type again, into a cleared field, until it
+# unlocks: four tries of 15 s.
+unlocked=""
+for ((try = 1; try <= 4; try++)); do
+	xdotool mousemove --window "$wid" 500 300
+	xdotool key ctrl+a BackSpace
+	xdotool type --delay 5 "$pass"
+	xdotool key Return
+	if timeout 15 xdotool search --sync --name '^Alice - parley$' >/dev/null; then
+		unlocked=1
+		break
+	fi
+	echo "gui smoke: not unlocked after try $try, typing the passphrase again"
+done
+[ -n "$unlocked" ] || fail "not unlocked within 60 s"
 # Open the conversation with Bob: the first row of the contact list.
 xdotool mousemove --window "$wid" 150 112 click 1
 sleep 1.5 # let the conversation load and render; nothing to wait on from outside
