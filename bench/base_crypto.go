@@ -7,6 +7,8 @@ import (
 	"fmt"
 
 	"golang.org/x/crypto/nacl/secretbox"
+
+	"github.com/parley-chat/parley/app/e2e"
 )
 
 // msgSize is the plaintext size of scenario 1 and its baseline.
@@ -41,7 +43,7 @@ func newBareCrypto() (func() error, error) {
 		nonce[0]++ // a fresh nonce per message, as a real sealer needs
 		sealed = secretbox.Seal(sealed[:0], msg, &nonce, &key)
 		sig := ed25519.Sign(priv, sealed)
-		if !verifyEd25519(pub, sealed, sig) {
+		if !e2e.VerifyEd25519(pub, sealed, sig) {
 			return errors.New("verify failed")
 		}
 		var ok bool

@@ -82,14 +82,6 @@ func runCrypto(e *env) ([]Result, error) {
 	if err != nil {
 		return []Result{notMeasured("1", figure, "ratio ≤ 1.3×", err.Error())}, nil
 	}
-	// One direction: symmetric-chain steps only, the common case of a
-	// burst of messages from one side. Each transfer is timed right after
-	// one bare operation (the baseline), in the same loop, so that both see
-	// the same process and machine: measured apart, minutes apart in the
-	// run, they differed by up to 30 % on this VM (base.crypto is measured
-	// first, in a fresh process; the heap, the caches and other tenants
-	// change after it). The ratio is the two medians of this loop, as in
-	// app/e2e's BenchmarkRatio.
 	// Settle the heap first: transfers allocate, bare operations hardly do,
 	// and until the heap has grown back (the baselines return their memory)
 	// every transfer pays page faults; quick mode's warm-up of 100 would be
@@ -100,6 +92,14 @@ func runCrypto(e *env) ([]Result, error) {
 			return []Result{notMeasured("1", figure, "ratio ≤ 1.3×", "app/e2e: "+err.Error())}, nil
 		}
 	}
+	// One direction: symmetric-chain steps only, the common case of a
+	// burst of messages from one side. Each transfer is timed right after
+	// one bare operation (the baseline), in the same loop, so that both see
+	// the same process and machine: measured apart, minutes apart in the
+	// run, they differed by up to 30 % on this VM (base.crypto is measured
+	// first, in a fresh process; the heap, the caches and other tenants
+	// change after it). The ratio is the two medians of this loop, as in
+	// app/e2e's BenchmarkRatio.
 	var bare latencies
 	oneWay, err := measureTimed(p, func() (time.Duration, error) {
 		t0 := time.Now()

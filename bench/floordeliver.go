@@ -22,6 +22,8 @@ import (
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/protocol"
+
+	"github.com/parley-chat/parley/app/e2e"
 )
 
 // The design floor of one online delivery (row 2.floor): what 2.deliver's
@@ -152,7 +154,7 @@ func (r *floorReceiver) deliver(env []byte) ([]byte, error) {
 	t0 := time.Now()
 	body, sig := env[:len(env)-ed25519.SignatureSize], env[len(env)-ed25519.SignatureSize:]
 	msg, digest := floorSigInput(body)
-	if !verifyEd25519(r.sender, msg, sig) {
+	if !e2e.VerifyEd25519(r.sender, msg, sig) {
 		return nil, errors.New("envelope signature does not verify")
 	}
 	t1 := time.Now()

@@ -118,9 +118,14 @@ func verifyCard(body, sig []byte) (SignedCard, error) {
 
 // verify checks an Ed25519 signature over prefix || msg.
 func verify(pub []byte, prefix string, msg, sig []byte) bool {
+	return verifyWith(VerifyEd25519, pub, prefix, msg, sig)
+}
+
+// verifyWith is verify with check in place of VerifyEd25519.
+func verifyWith(check sigCheck, pub []byte, prefix string, msg, sig []byte) bool {
 	p := getScratch(len(prefix) + len(msg))
 	*p = append(append(*p, prefix...), msg...)
-	ok := verifyEd25519(pub, *p, sig)
+	ok := check(pub, *p, sig)
 	putScratch(p)
 	return ok
 }

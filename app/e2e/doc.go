@@ -6,7 +6,7 @@
 // libp2p nor Badger. Every primitive comes from the standard library or
 // golang.org/x/crypto, except Ed25519 verification: Ed25519 signing
 // (crypto/ed25519), Ed25519 verification (curve25519-voi with exactly
-// crypto/ed25519's rules, for speed; see verifyEd25519), X25519 (curve25519.X25519,
+// crypto/ed25519's rules, for speed; see VerifyEd25519), X25519 (curve25519.X25519,
 // which refuses low-order and all-zero points), NaCl secretbox and anonymous
 // sealed boxes (nacl/secretbox, nacl/box), HKDF-SHA256, HMAC-SHA256, SHA-512
 // and BLAKE2b. Randomness comes from an io.Reader the caller passes

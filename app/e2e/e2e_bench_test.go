@@ -72,7 +72,7 @@ func BenchmarkBareSealSign(b *testing.B) {
 	}
 }
 
-// BenchmarkBareVerifyOpen is the floor for Open: verifyEd25519 (the verifier Open uses) and
+// BenchmarkBareVerifyOpen is the floor for Open: VerifyEd25519 (the verifier Open uses) and
 // secretbox.Open of the same number of bytes.
 func BenchmarkBareVerifyOpen(b *testing.B) {
 	priv := ed25519.NewKeyFromSeed(make([]byte, 32))
@@ -86,7 +86,7 @@ func BenchmarkBareVerifyOpen(b *testing.B) {
 			b.SetBytes(int64(n))
 			b.ReportAllocs()
 			for b.Loop() {
-				if !verifyEd25519(pub, ct, sig) {
+				if !VerifyEd25519(pub, ct, sig) {
 					b.Fatal("verify")
 				}
 				if _, ok := secretbox.Open(nil, ct, &nonce, &key); !ok {
@@ -126,7 +126,7 @@ func BenchmarkRatio(b *testing.B) {
 				t1 := time.Now()
 				ct := secretbox.Seal(nil, msg, &nonce, &key)
 				sig := ed25519.Sign(priv, ct)
-				if !verifyEd25519(pub, ct, sig) {
+				if !VerifyEd25519(pub, ct, sig) {
 					b.Fatal("verify")
 				}
 				if _, ok := secretbox.Open(nil, ct, &nonce, &key); !ok {

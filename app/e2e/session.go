@@ -249,7 +249,7 @@ func (s *Session) open(b []byte) ([]byte, error) {
 		return nil, err
 	}
 	if e.kind != KindMessage || !bytes.Equal(e.sender, s.remote.ed[:]) ||
-		!verifyEnvelope(&e) {
+		!verifyEnvelope(&e, VerifyEd25519) {
 		return nil, errSession
 	}
 	return s.openParsed(&e)
@@ -272,11 +272,7 @@ type Checked struct {
 // (which compares it with the pinned key) and for the caller to decide.
 // Every failure returns ErrDecrypt.
 func VerifyMessage(b []byte) (Checked, error) {
-	e, err := parseEnvelope(b)
-	if err != nil || e.kind != KindMessage || !verifyEnvelope(&e) {
-		return Checked{}, ErrDecrypt
-	}
-	return Checked{e: e, ok: true}, nil
+	return checkMessage(b, VerifyEd25519)
 }
 
 // OpenChecked is Open for an envelope that VerifyMessage accepted: every

@@ -8,12 +8,13 @@ import (
 	voi "github.com/oasisprotocol/curve25519-voi/primitives/ed25519"
 )
 
-// verifyEd25519 reports whether sig is pub's Ed25519 signature of msg, with
+// VerifyEd25519 reports whether sig is pub's Ed25519 signature of msg, with
 // exactly the rules of crypto/ed25519.Verify (voi.VerifyOptionsStdLib: the
 // cofactorless equation, S < L, any encoding of A that decodes, small-order
 // A and R allowed): a signature is accepted here if and only if the
 // standard library accepts it (FuzzVerifyEd25519 compares the two). Every
-// signature check in this package goes through it.
+// signature check in this package goes through it (or a Verifier), and the
+// bench's baselines use it, so that they measure the primitive parley uses.
 //
 // Why not crypto/ed25519 itself: verification is the largest single cost of
 // receiving a message (≈ 40 of ≈ 220 µs of CPU per message in scenario 3 of
@@ -22,17 +23,17 @@ import (
 // multiplication a public-key check may use) takes ≈ 28 µs where the
 // standard library's takes ≈ 40 µs on this machine. Signing stays with
 // crypto/ed25519: it handles the secret key, and it is not the bottleneck.
-func verifyEd25519(pub ed25519.PublicKey, msg, sig []byte) bool {
+func VerifyEd25519(pub ed25519.PublicKey, msg, sig []byte) bool {
 	if len(pub) != ed25519.PublicKeySize {
 		return false // crypto/ed25519.Verify panics here; peers never make us panic
 	}
 	return voi.VerifyWithOptions(voi.PublicKey(pub), msg, sig, verifyOptions)
 }
 
-// verifyOptions are crypto/ed25519's verification rules (see verifyEd25519).
+// verifyOptions are crypto/ed25519's verification rules (see VerifyEd25519).
 var verifyOptions = &voi.Options{Verify: voi.VerifyOptionsStdLib}
 
-// Verifier checks the signatures of one key with verifyEd25519's rules,
+// Verifier checks the signatures of one key with VerifyEd25519's rules,
 // having decoded the key once (a point decompression, ≈ 15 % of a check)
 // rather than for every envelope: for a batch of envelopes from one friend.
 // It is safe for concurrent use; the zero value is not usable.
@@ -50,10 +51,15 @@ func NewVerifier(pub ed25519.PublicKey) *Verifier {
 	return v
 }
 
-// verify is verifyEd25519(v's key, msg, sig).
-func (v *Verifier) verify(msg, sig []byte) bool {
-	return v.epk != nil && voi.VerifyExpandedWithOptions(v.epk, msg, sig, verifyOptions)
+// check is VerifyEd25519 for v's key: a signature by any other key pub is
+// refused.
+func (v *Verifier) check(pub ed25519.PublicKey, msg, sig []byte) bool {
+	return v.epk != nil && bytes.Equal(pub, v.pub) &&
+		voi.VerifyExpandedWithOptions(v.epk, msg, sig, verifyOptions)
 }
+
+// sigCheck is VerifyEd25519 or a Verifier's check.
+type sigCheck func(pub ed25519.PublicKey, msg, sig []byte) bool
 
 // Envelope signatures (version 2): Ed25519 signs a 32-byte digest of the
 // envelope instead of the envelope itself, so a large message is hashed
@@ -90,31 +96,27 @@ func (k *IdentityPrivate) signEnvelope(signed []byte) []byte {
 }
 
 // verifyEnvelope checks a parsed KindMessage envelope's signature by its
-// sender field: over the digest (version 2) or, for envelopes of older
-// builds (version 1), over labelEnvelope || the bytes themselves.
-func verifyEnvelope(e *envelope) bool {
+// sender field with check: over the digest (version 2) or, for envelopes of
+// older builds (version 1), over labelEnvelope || the bytes themselves.
+func verifyEnvelope(e *envelope, check sigCheck) bool {
 	if e.version == messageVersionV1 {
-		return verify(e.sender, labelEnvelope, e.signed, e.signature)
+		return verifyWith(check, e.sender, labelEnvelope, e.signed, e.signature)
 	}
 	m := envelopeSigInput(e.signed)
-	return verifyEd25519(e.sender, m[:], e.signature)
+	return check(e.sender, m[:], e.signature)
 }
 
 // VerifyMessage is the package's VerifyMessage for an envelope whose sender
 // field is v's key; an envelope from anyone else returns ErrDecrypt.
 func (v *Verifier) VerifyMessage(b []byte) (Checked, error) {
+	return checkMessage(b, v.check)
+}
+
+// checkMessage parses a KindMessage envelope and checks its signature by
+// the sender key it carries with check.
+func checkMessage(b []byte, check sigCheck) (Checked, error) {
 	e, err := parseEnvelope(b)
-	if err != nil || e.kind != KindMessage || !bytes.Equal(e.sender, v.pub) {
-		return Checked{}, ErrDecrypt
-	}
-	var ok bool
-	if e.version == messageVersionV1 {
-		ok = verify(e.sender, labelEnvelope, e.signed, e.signature)
-	} else {
-		m := envelopeSigInput(e.signed)
-		ok = v.verify(m[:], e.signature)
-	}
-	if !ok {
+	if err != nil || e.kind != KindMessage || !verifyEnvelope(&e, check) {
 		return Checked{}, ErrDecrypt
 	}
 	return Checked{e: e, ok: true}, nil

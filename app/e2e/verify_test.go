@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// Edge-case encodings for the differential tests of verifyEd25519 against
+// Edge-case encodings for the differential tests of VerifyEd25519 against
 // crypto/ed25519.Verify, after "Taming the many EdDSAs" (Chalkias et al.,
 // 2020) and its ed25519-speccheck cases: the eight small-order points, and
 // non-canonical encodings (y ≥ p, or x = 0 with the sign bit set).
@@ -50,17 +50,17 @@ func mustHex(t testing.TB, s string) []byte {
 	return b
 }
 
-// checkSameVerdict fails unless verifyEd25519, a Verifier and
+// checkSameVerdict fails unless VerifyEd25519, a Verifier and
 // crypto/ed25519.Verify agree.
 func checkSameVerdict(t testing.TB, pub, msg, sig []byte) bool {
 	t.Helper()
 	want := len(pub) == ed25519.PublicKeySize && ed25519.Verify(pub, msg, sig)
-	got := verifyEd25519(pub, msg, sig)
+	got := VerifyEd25519(pub, msg, sig)
 	if got != want {
-		t.Errorf("verifyEd25519(%x, %x, %x) = %v, crypto/ed25519 says %v", pub, msg, sig, got, want)
+		t.Errorf("VerifyEd25519(%x, %x, %x) = %v, crypto/ed25519 says %v", pub, msg, sig, got, want)
 	}
-	if v := NewVerifier(pub).verify(msg, sig); v != want {
-		t.Errorf("NewVerifier(%x).verify(%x, %x) = %v, crypto/ed25519 says %v", pub, msg, sig, v, want)
+	if v := NewVerifier(pub).check(pub, msg, sig); v != want {
+		t.Errorf("NewVerifier(%x).check(%x, %x) = %v, crypto/ed25519 says %v", pub, msg, sig, v, want)
 	}
 	return got
 }
@@ -137,7 +137,7 @@ func reverse(b []byte) []byte {
 	return r
 }
 
-// FuzzVerifyEd25519 compares verifyEd25519 with crypto/ed25519.Verify. The
+// FuzzVerifyEd25519 compares VerifyEd25519 with crypto/ed25519.Verify. The
 // fuzzer picks a key seed, a message and how to damage an honest signature:
 // mode 0 keeps it, 1 XORs damage into it, 2 and 3 put damage (or an edge-case
 // point) in place of the key or of R, 4 replaces S.
