@@ -367,17 +367,18 @@ func (ss *sessions) flush(tx *vault.Tx) error {
 	return nil
 }
 
-// peekSender returns the claimed sender of a message envelope (unverified;
-// Open verifies it against the pinned key).
-func peekSender(env []byte) (PeerID, error) {
+// peekSender returns the claimed sender of a message envelope and the key
+// it carries (unverified; Open verifies it against the pinned key).
+func peekSender(env []byte) (PeerID, ed25519.PublicKey, error) {
 	pub, kind, err := e2e.PeekSender(env)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	if kind != e2e.KindMessage {
-		return "", errNotMessage
+		return "", nil, errNotMessage
 	}
-	return peerOf(pub)
+	p, err := peerOf(pub)
+	return p, pub, err
 }
 
 var errNotMessage = errors.New("envelope is not a message")

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/hex"
 	"runtime"
@@ -20,9 +21,11 @@ type inPacket struct {
 	digest string
 	p      Packet
 	err    error // from decoding raw
-	// sender is who an envelope claims to be from (peekSender; not yet
-	// verified), or senderErr why that could not be read.
+	// sender is who an envelope claims to be from and senderKey the key it
+	// carries (peekSender; not yet verified), or senderErr why that could
+	// not be read.
 	sender    PeerID
+	senderKey ed25519.PublicKey
 	senderErr error
 	// chk is the packet's envelope with its signature verified, or nil:
 	// not an envelope, not from a friend, or a bad signature (the ordinary
@@ -57,7 +60,7 @@ func (c *Client) prepare(from PeerID, packets [][]byte) []inPacket {
 		if !ok {
 			continue
 		}
-		in[i].sender, in[i].senderErr = peekSender(b.Envelope) // an empty envelope: an error
+		in[i].sender, in[i].senderKey, in[i].senderErr = peekSender(b.Envelope) // an empty envelope: an error
 		if in[i].senderErr != nil || (from != "" && from != in[i].sender) {
 			continue
 		}
@@ -92,19 +95,15 @@ func (c *Client) prepare(from PeerID, packets [][]byte) []inPacket {
 }
 
 // friendVerifiers returns a signature verifier for each friend that in has
-// envelopes to verify from (friends[p] is true), made from the first of
-// them: the friend's key is decoded once per batch, not once per envelope.
-// The key in an envelope is the one its peer ID names (peekSender derives
-// one from the other), so every envelope of that sender carries it.
+// envelopes to verify from (friends[p] is true), made from the key the
+// first of them carries: the friend's key is decoded once per batch, not
+// once per envelope. A peer ID names exactly one key (peekSender derives
+// the one from the other), so every envelope of that sender carries it.
 func friendVerifiers(in []inPacket, friends map[PeerID]bool) map[PeerID]*e2e.Verifier {
 	vs := make(map[PeerID]*e2e.Verifier)
 	for i := range in {
-		p := in[i].sender
-		if !in[i].verify || !friends[p] || vs[p] != nil {
-			continue
-		}
-		if pub, _, err := e2e.PeekSender(in[i].p.GetEnvelope()); err == nil {
-			vs[p] = e2e.NewVerifier(pub)
+		if p := in[i].sender; in[i].verify && friends[p] && vs[p] == nil {
+			vs[p] = e2e.NewVerifier(in[i].senderKey)
 		}
 	}
 	return vs
