@@ -136,3 +136,5 @@ require (
 	golang.org/x/tools v0.52.0 // indirect
 	lukechampine.com/blake3 v1.4.1 // indirect
 )
+
+replace github.com/dgraph-io/badger/v4 => ./third_party/badger

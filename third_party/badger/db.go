@@ -858,6 +858,13 @@ func (db *DB) writeToLSM(b *request) error {
 			return y.Wrapf(err, "while writing to memTable")
 		}
 	}
+	// Parley patch: write what writeEntry buffered (nothing unless
+	// y.WriteFilesThroughFD); wal is nil in InMemory mode.
+	if db.mt.wal != nil {
+		if err := db.mt.wal.flushPending(); err != nil {
+			return err
+		}
+	}
 	if db.opt.SyncWrites {
 		return db.mt.SyncWAL()
 	}

@@ -262,6 +262,50 @@ type logFile struct {
 	registry *KeyRegistry
 	writeAt  uint32
 	opt      Options
+
+	// Parley patch: with y.WriteFilesThroughFD, writeEntry appends the
+	// encoded entries here and flushPending writes them at pendingAt in one
+	// pwrite(2). Only the goroutine that writes the log touches them.
+	pending   []byte
+	pendingAt uint32
+}
+
+// Sync makes the file durable. Parley patch: with y.WriteFilesThroughFD,
+// fdatasync(2) of the descriptor, which also writes back pages dirtied
+// through the map; else msync(2) of the map, as upstream.
+func (lf *logFile) Sync() error {
+	if y.WriteFilesThroughFD {
+		return y.Datasync(lf.Fd)
+	}
+	return lf.MmapFile.Sync()
+}
+
+// maxPendingKeep is the largest pending buffer kept for the next batch.
+const maxPendingKeep = 4 << 20
+
+// flushPending writes the entries buffered by writeEntry, followed by a
+// zeroed entry header (what zeroNextEntry does upstream, so that replay stops
+// there), in one pwrite(2). On an error it moves writeAt back, so that the
+// next batch continues the log where it is whole. Parley patch.
+func (lf *logFile) flushPending() error {
+	if len(lf.pending) == 0 {
+		return nil
+	}
+	zero := min(maxHeaderSize, len(lf.Data)-int(lf.writeAt))
+	lf.pending = append(lf.pending, make([]byte, max(zero, 0))...)
+	_, err := lf.Fd.WriteAt(lf.pending, int64(lf.pendingAt))
+	if err != nil {
+		lf.writeAt = lf.pendingAt
+	}
+	if cap(lf.pending) > maxPendingKeep {
+		lf.pending = nil
+	} else {
+		lf.pending = lf.pending[:0]
+	}
+	if err != nil {
+		return y.Wrapf(err, "while writing to WAL file: %s", lf.path)
+	}
+	return nil
 }
 
 func (lf *logFile) Truncate(end int64) error {
@@ -326,6 +370,15 @@ func (lf *logFile) writeEntry(buf *bytes.Buffer, e *Entry, opt Options) error {
 	plen, err := lf.encodeEntry(buf, e, lf.writeAt)
 	if err != nil {
 		return err
+	}
+	if y.WriteFilesThroughFD {
+		// Parley patch: buffered; flushPending writes it.
+		if len(lf.pending) == 0 {
+			lf.pendingAt = lf.writeAt
+		}
+		lf.pending = append(lf.pending, buf.Bytes()...)
+		lf.writeAt += uint32(plen)
+		return nil
 	}
 	y.AssertTrue(plen == copy(lf.Data[lf.writeAt:], buf.Bytes()))
 	lf.writeAt += uint32(plen)
