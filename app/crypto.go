@@ -367,9 +367,20 @@ func (ss *sessions) flush(tx *vault.Tx) error {
 	return nil
 }
 
-// peekSender returns the claimed sender of a message envelope and the key
-// it carries (unverified; Open verifies it against the pinned key).
-func peekSender(env []byte) (PeerID, ed25519.PublicKey, error) {
+var errNotMessage = errors.New("envelope is not a message")
+
+// senderCache reads the claimed senders of a batch's message envelopes.
+// A batch's envelopes mostly come from one sender, so the peer ID of the
+// key seen last is kept: its base58 form is derived once per sender, not
+// once per envelope.
+type senderCache struct {
+	key ed25519.PublicKey
+	id  PeerID
+}
+
+// sender returns the claimed sender of a message envelope and the key it
+// carries (unverified; Open verifies it against the pinned key).
+func (c *senderCache) sender(env []byte) (PeerID, ed25519.PublicKey, error) {
 	pub, kind, err := e2e.PeekSender(env)
 	if err != nil {
 		return "", nil, err
@@ -377,11 +388,15 @@ func peekSender(env []byte) (PeerID, ed25519.PublicKey, error) {
 	if kind != e2e.KindMessage {
 		return "", nil, errNotMessage
 	}
-	p, err := peerOf(pub)
-	return p, pub, err
+	if c.key == nil || !bytes.Equal(pub, c.key) {
+		id, err := peerOf(pub)
+		if err != nil {
+			return "", nil, err
+		}
+		c.key, c.id = pub, id
+	}
+	return c.id, pub, nil
 }
-
-var errNotMessage = errors.New("envelope is not a message")
 
 // libp2p returns the libp2p peer ID (empty if p is not a valid peer ID).
 func (p PeerID) libp2p() peer.ID {

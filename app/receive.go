@@ -78,12 +78,13 @@ func (r *batchResult) flushContacts(tx *vault.Tx) error {
 // transaction. Events are emitted only after the commit.
 func (c *Client) ingest(from peer.ID, packets [][]byte) ([]Verdict, error) {
 	verdicts := make([]Verdict, len(packets))
-	in := c.prepare(peerOfID(from), packets)
+	sender := peerOfID(from) // base58: once per batch, not per packet
+	in := c.prepare(sender, packets)
 	var res batchResult
 	err := c.v.Update(func(tx *vault.Tx) error {
 		res.reset(c.id, c.live)
 		for i := range in {
-			v, err := c.ingestOne(tx, peerOfID(from), &in[i], &res)
+			v, err := c.ingestOne(tx, sender, &in[i], &res)
 			if err != nil {
 				return err
 			}

@@ -22,7 +22,7 @@ type inPacket struct {
 	p      Packet
 	err    error // from decoding raw
 	// sender is who an envelope claims to be from and senderKey the key it
-	// carries (peekSender; not yet verified), or senderErr why that could
+	// carries (senderCache.sender; not yet verified), or senderErr why that could
 	// not be read.
 	sender    PeerID
 	senderKey ed25519.PublicKey
@@ -51,6 +51,7 @@ func (c *Client) prepare(from PeerID, packets [][]byte) []inPacket {
 	in := make([]inPacket, len(packets))
 	toVerify := 0
 	friends := make(map[PeerID]bool)
+	var peek senderCache
 	for i, raw := range packets {
 		in[i].raw = raw
 		if in[i].err = proto.Unmarshal(raw, &in[i].p); in[i].err != nil {
@@ -60,7 +61,7 @@ func (c *Client) prepare(from PeerID, packets [][]byte) []inPacket {
 		if !ok {
 			continue
 		}
-		in[i].sender, in[i].senderKey, in[i].senderErr = peekSender(b.Envelope) // an empty envelope: an error
+		in[i].sender, in[i].senderKey, in[i].senderErr = peek.sender(b.Envelope) // an empty envelope: an error
 		if in[i].senderErr != nil || (from != "" && from != in[i].sender) {
 			continue
 		}
@@ -97,7 +98,7 @@ func (c *Client) prepare(from PeerID, packets [][]byte) []inPacket {
 // friendVerifiers returns a signature verifier for each friend that in has
 // envelopes to verify from (friends[p] is true), made from the key the
 // first of them carries: the friend's key is decoded once per batch, not
-// once per envelope. A peer ID names exactly one key (peekSender derives
+// once per envelope. A peer ID names exactly one key (senderCache.sender derives
 // the one from the other), so every envelope of that sender carries it.
 func friendVerifiers(in []inPacket, friends map[PeerID]bool) map[PeerID]*e2e.Verifier {
 	vs := make(map[PeerID]*e2e.Verifier)

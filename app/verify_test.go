@@ -64,3 +64,45 @@ func TestIngestVerifiesInParallel(t *testing.T) {
 		t.Fatalf("envelope on another peer's stream: %v, %v", verdicts, err)
 	}
 }
+
+// TestIngestInterleavedSenders: a mailbox batch whose envelopes alternate
+// between two friends is taken whole, each message filed under its own
+// sender (prepare keeps the last sender's peer ID, which must change with
+// the key each envelope carries).
+func TestIngestInterleavedSenders(t *testing.T) {
+	alice, bob, carol := newUser(t, "alice"), newUser(t, "bob"), newUser(t, "carol")
+	connect(t, alice, bob)
+	connect(t, carol, bob)
+	befriend(t, alice, bob)
+	befriend(t, carol, bob)
+	const n = 6
+	senders := []PeerID{alice.id(), carol.id()}
+	fromAlice, fromCarol := sealMany(t, alice, bob.id(), n), sealMany(t, carol, bob.id(), n)
+	var batch [][]byte
+	for i := range n {
+		batch = append(batch, fromAlice[i], fromCarol[i])
+	}
+	verdicts, err := bob.c.ingest("", batch)
+	if err != nil {
+		t.Fatalf("ingest: %v", err)
+	}
+	for i, v := range verdicts {
+		if v != Verdict_VERDICT_OK {
+			t.Errorf("packet %d: verdict %v", i, v)
+		}
+	}
+	for _, p := range senders {
+		hist, err := bob.c.History(t.Context(), p, "", 2*n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(hist) != n {
+			t.Fatalf("bob holds %d messages from %s, want %d", len(hist), p, n)
+		}
+		for _, m := range hist {
+			if m.From != p {
+				t.Fatalf("message %s in %s's conversation is from %s", m.ID, p, m.From)
+			}
+		}
+	}
+}
