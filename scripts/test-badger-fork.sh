@@ -5,4 +5,6 @@
 # About 6 minutes on 2 cores, most of it the root package.
 set -euo pipefail
 cd "$(dirname "$0")/../third_party/badger"
-go test -count=1 -timeout 30m ./...
+# pb's only test regenerates the protobuf code with protoc (not installed,
+# and pb is not patched): left out.
+go test -count=1 -timeout 30m $(go list ./... | grep -v '/pb$')
