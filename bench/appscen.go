@@ -325,8 +325,8 @@ func memLargeRow(e *env, p plan, figure string) Result {
 	row := rateRow(id, figure, "MB/s", mem)
 	row.Note = cpuNote(memCPU, fmt.Sprintf("%d KiB message", app.MaxTextBytes>>10)) +
 		fmt.Sprintf("; the same in a fresh world on disk, just before: %.1f MB/s (%.0f %% of this) at %.0f µs CPU per message, "+
-			"%.0f µs more: the kernel's side of durable storage on this disk (Badger's memory-mapped value log and WAL: "+
-			"page faults with block allocation, msync write-back; see bench/syncprobe)",
+			"%.0f µs more: the kernel's side of durable storage on this disk (block allocation, write-back and "+
+			"fdatasync of Badger's logs and tables; see bench/syncprobe and third_party/badger/PARLEY.md)",
 			disk.median(), 100*disk.median()/row.Median, us(diskCPU), us(diskCPU-memCPU))
 	row.judge()
 	return row
