@@ -1,9 +1,13 @@
 // Package diskguard refuses writes while a data directory's file system is
 // nearly full.
 //
-// Badger backs each memtable with a sparse, mmap'd write-ahead file. When the
-// file system cannot back a page of it, the write is a page fault that the
-// kernel answers with SIGBUS: the process dies instead of getting ENOSPC. So
+// Upstream Badger backs each memtable with a sparse, mmap'd write-ahead file.
+// When the file system cannot back a page of it, the write is a page fault
+// that the kernel answers with SIGBUS: the process dies instead of getting
+// ENOSPC. parley's patched Badger (third_party/badger) writes its logs and
+// tables with pwrite/write on Linux, where a full disk fails the commit
+// instead; but other systems run upstream's paths, and the value log's
+// header and the discard statistics are still written through maps. So
 // the vault and the rendezvous node stop writing while free space is below a
 // reserve that covers the memtable files, and report a clear "disk full"
 // with nothing lost.
