@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/dgraph-io/badger/v4/y"
 )
 
 const (
@@ -147,5 +149,63 @@ func TestParleyCrashKeepsSyncedWrites(t *testing.T) {
 			t.Fatalf("round %d: close: %v", round, err)
 		}
 		t.Logf("round %d: killed after %d synced transactions; all of them read back", round, committed[round])
+	}
+}
+
+// TestParleyWALWriteFailureKeepsLogWhole: when writing a batch to the
+// write-ahead log fails (here: the descriptor is swapped for a read-only
+// one), flushPending reports the error and moves the log's end back, so the
+// next batch continues where the log is whole and a replay reads exactly the
+// batches that were written.
+func TestParleyWALWriteFailureKeepsLogWhole(t *testing.T) {
+	if !y.WriteFilesThroughFD {
+		t.Skip("the WAL is written through its memory map on this system")
+	}
+	db, err := Open(DefaultOptions(t.TempDir()).WithLogger(nil).WithSyncWrites(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	lf := db.mt.wal
+	put := func(k string) error {
+		if err := db.mt.Put(y.KeyWithTs([]byte(k), 1), y.ValueStruct{Value: []byte("value of " + k)}); err != nil {
+			return err
+		}
+		return lf.flushPending()
+	}
+	if err := put("a"); err != nil {
+		t.Fatalf("first batch: %v", err)
+	}
+	end := lf.writeAt
+	good := lf.Fd
+	ro, err := os.Open(lf.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lf.Fd = ro
+	err = put("b")
+	lf.Fd = good
+	ro.Close()
+	if err == nil {
+		t.Fatal("a write through a read-only descriptor succeeded")
+	}
+	if lf.writeAt != end {
+		t.Fatalf("after the failed batch the log ends at %d, want %d", lf.writeAt, end)
+	}
+	if len(lf.pending) != 0 {
+		t.Fatalf("%d bytes still pending after the failed batch", len(lf.pending))
+	}
+	if err := put("c"); err != nil {
+		t.Fatalf("batch after the failure: %v", err)
+	}
+	var keys []string
+	if _, err := lf.iterate(true, 0, func(e Entry, _ valuePointer) error {
+		keys = append(keys, string(y.ParseKey(e.Key)))
+		return nil
+	}); err != nil {
+		t.Fatalf("replay: %v", err)
+	}
+	if fmt.Sprint(keys) != "[a c]" {
+		t.Fatalf("replay read %v, want [a c]", keys)
 	}
 }
