@@ -20,8 +20,10 @@ import (
 // stream, bob's ingest commit, ack, alice's status commit; synced vaults on
 // both sides. With PARLEY_BENCH_BATCH=N each caller sends N texts per
 // SendBatch call instead (scenario 3.batch: one caller, 256). One op is one
-// message Delivered at alice. It is the place to profile scenario 3 of
-// `go run ./bench`:
+// message Delivered at alice. Besides msg/s it reports the process's CPU,
+// minor page faults and bytes passed to write(2)/pwrite(2) (files and
+// sockets; Linux) per message. It is the place to profile scenario 3 of
+// `go run ./bench` (and, with PARLEY_BENCH_SIZE=65536, scenario 8):
 //
 //	go test ./app -run '^$' -bench DeliverConcurrent -benchtime 20000x -cpuprofile /tmp/cpu.prof
 func BenchmarkDeliverConcurrent(b *testing.B) {
@@ -56,7 +58,7 @@ func BenchmarkDeliverConcurrent(b *testing.B) {
 		batch = n
 	}
 	b.ResetTimer()
-	cpu0 := cpuTime()
+	cpu0, w0, f0 := cpuTime(), writtenBytes(), minorFaults()
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range callers {
@@ -91,6 +93,39 @@ func BenchmarkDeliverConcurrent(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msg/s")
 	b.SetBytes(int64(len("message 00000000") + len(tail)))
 	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N), "cpu-µs/msg")
+	if w0 >= 0 {
+		b.ReportMetric(float64(writtenBytes()-w0)/float64(b.N), "write-B/msg")
+	}
+	b.ReportMetric(float64(minorFaults()-f0)/float64(b.N), "faults/msg")
+}
+
+// minorFaults is the number of page faults this process has taken so far
+// that needed no I/O: first touches of fresh memory, mostly.
+func minorFaults() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return ru.Minflt
+}
+
+// writtenBytes is the number of bytes this process has passed to write
+// system calls so far (wchar of /proc/self/io; Linux), or -1.
+func writtenBytes() int64 {
+	b, err := os.ReadFile("/proc/self/io")
+	if err != nil {
+		return -1
+	}
+	for line := range strings.Lines(string(b)) {
+		if v, ok := strings.CutPrefix(line, "wchar: "); ok {
+			n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+			if err != nil {
+				return -1
+			}
+			return n
+		}
+	}
+	return -1
 }
 
 // cpuTime is the user+system CPU time of this process so far.
