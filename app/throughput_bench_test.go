@@ -106,7 +106,7 @@ func minorFaults() int64 {
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0
 	}
-	return ru.Minflt
+	return int64(ru.Minflt) // int32 on some 32-bit systems
 }
 
 // writtenBytes is the number of bytes this process has passed to write
