@@ -75,13 +75,9 @@ func (k *courier) roundTrip(ctx context.Context, items []vault.Outbox) ([]Verdic
 	for i, it := range items {
 		b.Packets[i] = it.Payload
 	}
-	req, err := proto.Marshal(b)
-	if err != nil {
-		return nil, fmt.Errorf("marshal batch: %w", err)
-	}
 	cctx, cancel := context.WithTimeout(ctx, k.c.cfg.Timing.Call)
 	defer cancel()
-	resp, err := k.stream.RoundTrip(cctx, req)
+	resp, _, err := k.stream.RoundTripMsg(cctx, b)
 	if err != nil {
 		return nil, err
 	}

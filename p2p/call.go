@@ -12,6 +12,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/protocol"
+	"google.golang.org/protobuf/proto"
 )
 
 // DefaultCallTimeout bounds a call when ctx has no deadline.
@@ -106,20 +107,40 @@ func (c *Stream) RoundTrip(ctx context.Context, req []byte) ([]byte, error) {
 // RoundTripProto is [Stream.RoundTrip] that also returns the protocol
 // (version) of the stream that carried the exchange.
 func (c *Stream) RoundTripProto(ctx context.Context, req []byte) ([]byte, protocol.ID, error) {
+	frame, err := frameOf(req, maxCallRequest)
+	if err != nil {
+		return nil, "", err
+	}
+	return c.roundTripFrame(ctx, frame)
+}
+
+// RoundTripMsg is [Stream.RoundTripProto] of m's encoding, which it writes
+// without a copy between encoding and framing.
+func (c *Stream) RoundTripMsg(ctx context.Context, m proto.Message) ([]byte, protocol.ID, error) {
+	frame, err := marshalFrame(m, maxCallRequest)
+	if err != nil {
+		return nil, "", err
+	}
+	return c.roundTripFrame(ctx, frame)
+}
+
+// roundTripFrame runs one exchange whose request is frame (length prefix
+// included).
+func (c *Stream) roundTripFrame(ctx context.Context, frame []byte) ([]byte, protocol.ID, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {
 		return nil, "", ErrClosed
 	}
 	reused := c.s != nil
-	resp, id, err := c.roundTripLocked(ctx, req)
+	resp, id, err := c.roundTripLocked(ctx, frame)
 	if err != nil && reused && ctx.Err() == nil {
-		resp, id, err = c.roundTripLocked(ctx, req)
+		resp, id, err = c.roundTripLocked(ctx, frame)
 	}
 	return resp, id, err
 }
 
-func (c *Stream) roundTripLocked(ctx context.Context, req []byte) ([]byte, protocol.ID, error) {
+func (c *Stream) roundTripLocked(ctx context.Context, frame []byte) ([]byte, protocol.ID, error) {
 	if c.s == nil {
 		s, err := c.h.NewStream(ctx, c.p, c.ids...)
 		if err != nil {
@@ -130,7 +151,7 @@ func (c *Stream) roundTripLocked(ctx context.Context, req []byte) ([]byte, proto
 	setDeadline(ctx, c.s)
 	s := c.s
 	stop := context.AfterFunc(ctx, func() { _ = s.Reset() }) // cancellation, not just deadlines
-	resp, err := c.exchangeLocked(req)
+	resp, err := c.exchangeLocked(frame)
 	stop()
 	if err != nil {
 		c.resetLocked()
@@ -139,8 +160,8 @@ func (c *Stream) roundTripLocked(ctx context.Context, req []byte) ([]byte, proto
 	return resp, s.Protocol(), nil
 }
 
-func (c *Stream) exchangeLocked(req []byte) ([]byte, error) {
-	if err := WriteFrame(c.s, req, maxCallRequest); err != nil {
+func (c *Stream) exchangeLocked(frame []byte) ([]byte, error) {
+	if err := writeFramed(c.s, frame); err != nil {
 		return nil, err
 	}
 	resp, err := ReadFrame(c.r, c.maxResp)

@@ -1,11 +1,15 @@
 package p2p
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/protocol"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/wrapperspb"
 )
 
 // TestVersionedStream: a versioned stream speaks the newest version the
@@ -52,4 +56,35 @@ func TestVersionedStream(t *testing.T) {
 			t.Fatalf("RoundTripProto with no common version = %q, %s, nil; want an error", resp, id)
 		}
 	})
+}
+
+// TestRoundTripMsg: RoundTripMsg sends exactly m's encoding as the request
+// (a long one, on a fresh and then a reused stream) and refuses a message
+// above the request bound before writing anything, leaving the stream usable.
+func TestRoundTripMsg(t *testing.T) {
+	const echo protocol.ID = "/parley/test-echo/1"
+	srv := newHost(t, Config{ListenAddrs: []string{"/ip4/127.0.0.1/tcp/0"}})
+	Serve(srv, echo, func(_ context.Context, _ peer.ID, req []byte) ([]byte, error) { return req, nil }, Limits{MaxRequest: 1 << 20, MaxResponse: 1 << 20})
+	cli := newHost(t, Config{ListenAddrs: []string{}})
+	connect(t, cli, srv)
+	s := NewStream(cli, srv.ID(), echo, 1<<20)
+	defer s.Close()
+	for _, n := range []int{0, 70 << 10} {
+		m := wrapperspb.Bytes(bytes.Repeat([]byte{0x7e}, n))
+		want, err := proto.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, id, err := s.RoundTripMsg(t.Context(), m)
+		if err != nil || id != echo || !bytes.Equal(resp, want) {
+			t.Fatalf("RoundTripMsg(%d bytes) = %d bytes, %s, %v; want the %d-byte encoding", n, len(resp), id, err, len(want))
+		}
+	}
+	big := wrapperspb.Bytes(make([]byte, maxCallRequest))
+	if _, _, err := s.RoundTripMsg(t.Context(), big); !errors.Is(err, ErrFrameTooLarge) {
+		t.Fatalf("RoundTripMsg(over the bound) = %v, want ErrFrameTooLarge", err)
+	}
+	if resp, _, err := s.RoundTripMsg(t.Context(), wrapperspb.String("after")); err != nil || len(resp) == 0 {
+		t.Fatalf("RoundTripMsg after a refused request = %q, %v", resp, err)
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"testing"
+	"testing/iotest"
 )
 
 func TestFrameRoundTrip(t *testing.T) {
@@ -76,6 +77,24 @@ func TestReadFrameLiarWithinMax(t *testing.T) {
 	}
 	if got := after - before; got > 1<<20 {
 		t.Errorf("ReadFrame allocated %d bytes for a 100-byte body claiming 8 MiB", got)
+	}
+}
+
+// TestReadFrameGrowsToSize: a frame above eagerAlloc that arrives in
+// pieces is read whole, and costs one eagerAlloc buffer plus one of its own
+// size (a 66 KiB envelope: about 130 KiB; bytes.Buffer's doubling took 193).
+func TestReadFrameGrowsToSize(t *testing.T) {
+	const n = 66 << 10
+	body := bytes.Repeat([]byte{0x5c}, n)
+	in := append(binary.AppendUvarint(nil, n), body...)
+	before := totalAlloc()
+	out, err := ReadFrame(iotest.HalfReader(bytes.NewReader(in)), DefaultMaxFrame)
+	after := totalAlloc()
+	if err != nil || !bytes.Equal(out, body) {
+		t.Fatalf("ReadFrame = %d bytes, %v; want the %d-byte body", len(out), err, n)
+	}
+	if got, limit := after-before, uint64(eagerAlloc+n+8<<10); got > limit {
+		t.Errorf("ReadFrame allocated %d bytes for a %d-byte frame, want ≤ %d", got, n, limit)
 	}
 }
 

@@ -216,11 +216,7 @@ func (c *Client) Ack(ctx context.Context, ids []string) error {
 
 // call runs one exchange on s and maps the response status to an error.
 func (c *Client) call(ctx context.Context, s *p2p.Stream, op string, req, resp proto.Message, status func() Status) error {
-	b, err := proto.Marshal(req)
-	if err != nil {
-		return fmt.Errorf("%s: marshal: %w", op, err)
-	}
-	out, id, err := s.RoundTripProto(ctx, b)
+	out, id, err := s.RoundTripMsg(ctx, req)
 	if err != nil {
 		c.logger.Debug("request failed", "op", op, "node", c.node, "err", err)
 		return fmt.Errorf("%s: %w", op, err)

@@ -129,7 +129,7 @@ func (tx *Tx) recordToStore(mk []byte, m *Message) (*MessageRecord, error) {
 	if len(m.Text) < textApartBytes {
 		return r, nil
 	}
-	if err := tx.put(bodyKey(mk), []byte(m.Text)); err != nil {
+	if err := tx.putString(bodyKey(mk), m.Text); err != nil {
 		return nil, err
 	}
 	return apart(r), nil

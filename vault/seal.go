@@ -40,13 +40,37 @@ func newSealer(dataKey []byte) (*sealer, error) {
 	return &sealer{aead: aead}, nil
 }
 
+// sealHead is the length of what a sealed value starts with: version and
+// nonce.
+const sealHead = 1 + chacha20poly1305.NonceSizeX
+
 // seal returns version || random nonce || ciphertext+tag of plain, bound to key.
 func (s *sealer) seal(key, plain []byte) []byte {
-	out := make([]byte, 1+chacha20poly1305.NonceSizeX, recordOverhead+len(plain))
-	out[0] = recordVersion
-	rand.Read(out[1:]) // crypto/rand.Read never fails (Go ≥ 1.24)
-	nonce := out[1:]
-	return s.aead.Seal(out, nonce, plain, associated(key))
+	out := make([]byte, sealHead, recordOverhead+len(plain))
+	return s.sealTail(key, out, plain)
+}
+
+// sealBuffer returns an empty value of sealHead bytes with room for n bytes of
+// plaintext and the tag: append the plaintext to it and pass it to
+// sealInPlace.
+func sealBuffer(n int) []byte {
+	return make([]byte, sealHead, recordOverhead+n)
+}
+
+// sealInPlace seals buf[sealHead:], the plaintext appended to a sealBuffer,
+// over itself: one allocation per value instead of two, and the plaintext
+// does not outlive the call.
+func (s *sealer) sealInPlace(key, buf []byte) []byte {
+	return s.sealTail(key, buf[:sealHead], buf[sealHead:])
+}
+
+// sealTail writes the version and a random nonce into head (sealHead bytes)
+// and appends the ciphertext+tag of plain. plain is either elsewhere or
+// exactly where the ciphertext goes (AEAD in place).
+func (s *sealer) sealTail(key, head, plain []byte) []byte {
+	head[0] = recordVersion
+	rand.Read(head[1:]) // crypto/rand.Read never fails (Go ≥ 1.24)
+	return s.aead.Seal(head, head[1:], plain, associated(key))
 }
 
 // open authenticates and decrypts a sealed value stored under key. Any
@@ -55,8 +79,8 @@ func (s *sealer) open(key, sealed []byte) ([]byte, error) {
 	if len(sealed) < recordOverhead || sealed[0] != recordVersion {
 		return nil, ErrIntegrity
 	}
-	nonce := sealed[1 : 1+chacha20poly1305.NonceSizeX]
-	ct := sealed[1+chacha20poly1305.NonceSizeX:]
+	nonce := sealed[1:sealHead]
+	ct := sealed[sealHead:]
 	plain, err := s.aead.Open(nil, nonce, ct, associated(key))
 	if err != nil {
 		return nil, ErrIntegrity

@@ -2,10 +2,13 @@ package vault
 
 import (
 	"bytes"
+	"crypto/hkdf"
+	"crypto/sha256"
 	"errors"
 	"testing"
 
 	"github.com/dgraph-io/badger/v4"
+	"golang.org/x/crypto/chacha20poly1305"
 )
 
 // fixedSealer is a sealer under an all-0x42 data key (fuzzing, unit tests).
@@ -36,6 +39,45 @@ func TestSealOpen(t *testing.T) {
 	}
 	if _, err := s.open(k, sealed[:recordOverhead-1]); !errors.Is(err, ErrIntegrity) {
 		t.Errorf("open(truncated) = %v, want ErrIntegrity", err)
+	}
+}
+
+// TestSealInPlace checks that a value sealed over its own buffer (records
+// and long texts) is the same format as seal's: it opens, it is exactly
+// XChaCha20-Poly1305 under the HKDF subkey with the version and key as
+// associated data (rebuilt here from the primitives), the ciphertext took
+// the plaintext's place (no second buffer), and no plaintext is left in it.
+func TestSealInPlace(t *testing.T) {
+	s := fixedSealer(t)
+	sub, err := hkdf.Key(sha256.New, bytes.Repeat([]byte{0x42}, dataKeySize), nil, recordLabel, chacha20poly1305.KeySize)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := chacha20poly1305.NewX(sub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := []byte("m/conv/0001")
+	for _, n := range []int{0, 1, 100, 70_000} {
+		plain := bytes.Repeat([]byte("parley "), n/7+1)[:n]
+		buf := append(sealBuffer(n), plain...)
+		sealed := s.sealInPlace(k, buf)
+		if len(sealed) != recordOverhead+n || sealed[0] != recordVersion {
+			t.Fatalf("n=%d: sealed %d bytes, version %d; want %d, %d", n, len(sealed), sealed[0], recordOverhead+n, recordVersion)
+		}
+		if &sealed[0] != &buf[0] {
+			t.Errorf("n=%d: sealInPlace allocated a new buffer", n)
+		}
+		if n >= 16 && bytes.Contains(sealed, plain[:16]) {
+			t.Errorf("n=%d: plaintext left in the sealed value", n)
+		}
+		want := ref.Seal(append([]byte{recordVersion}, sealed[1:sealHead]...), sealed[1:sealHead], plain, append([]byte{recordVersion}, k...))
+		if !bytes.Equal(sealed, want) {
+			t.Fatalf("n=%d: sealInPlace differs from XChaCha20-Poly1305 built from the primitives", n)
+		}
+		if got, err := s.open(k, sealed); err != nil || !bytes.Equal(got, plain) {
+			t.Fatalf("n=%d: open(sealInPlace) = %d bytes, %v", n, len(got), err)
+		}
 	}
 }
 

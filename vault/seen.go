@@ -47,10 +47,10 @@ func (tx *Tx) MarkFirstSeen(ns, id string, expires time.Time) error {
 	k, _, err := seenKeys(ns, id, expires)
 	var b []byte
 	if err == nil {
-		b, err = marshal(&SeenRecord{Expires: nanos(expires)})
+		b, err = encode(&SeenRecord{Expires: nanos(expires)})
 	}
 	if err == nil {
-		e := badger.NewEntry(k, tx.s.seal(k, b))
+		e := badger.NewEntry(k, tx.s.sealInPlace(k, b))
 		if expires.Unix() > 0 {
 			e.ExpiresAt = uint64(expires.Unix())
 		}

@@ -99,23 +99,37 @@ func unmarshal(b []byte, m proto.Message) error {
 
 // put seals plain and stores it under key.
 func (tx *Tx) put(key, plain []byte) error {
-	if err := tx.txn.Set(key, tx.s.seal(key, plain)); err != nil {
+	return tx.set(key, tx.s.seal(key, plain))
+}
+
+// putProto encodes m deterministically and stores it under key, sealed in
+// the buffer it was encoded into.
+func (tx *Tx) putProto(key []byte, m proto.Message) error {
+	b, err := encode(m)
+	if err != nil {
+		return err
+	}
+	return tx.set(key, tx.s.sealInPlace(key, b))
+}
+
+// putString seals text and stores it under key (one copy of the text, which
+// is sealed where it lands).
+func (tx *Tx) putString(key []byte, text string) error {
+	return tx.set(key, tx.s.sealInPlace(key, append(sealBuffer(len(text)), text...)))
+}
+
+func (tx *Tx) set(key, sealed []byte) error {
+	if err := tx.txn.Set(key, sealed); err != nil {
 		return fmt.Errorf("write record: %w", err)
 	}
 	return nil
 }
 
-// putProto encodes m deterministically and stores it under key.
-func (tx *Tx) putProto(key []byte, m proto.Message) error {
-	b, err := marshal(m)
-	if err != nil {
-		return err
-	}
-	return tx.put(key, b)
-}
-
-func marshal(m proto.Message) ([]byte, error) {
-	b, err := proto.MarshalOptions{Deterministic: true}.Marshal(m)
+// encode returns the deterministic encoding of m appended to a sealBuffer:
+// the record's plaintext is b[sealHead:], ready for sealInPlace.
+func encode(m proto.Message) ([]byte, error) {
+	o := proto.MarshalOptions{Deterministic: true}
+	b, err := o.MarshalAppend(sealBuffer(o.Size(m)), m)
 	if err != nil {
 		return nil, fmt.Errorf("encode %T: %w", m, err)
 	}
