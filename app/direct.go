@@ -41,16 +41,16 @@ func (c *Client) onBatch(ctx context.Context, from peer.ID, req []byte) ([]byte,
 		return nil, err
 	}
 	defer c.leave()
-	var b Batch
-	if err := proto.Unmarshal(req, &b); err != nil {
+	packets, err := decodeBatch(req) // the packets alias req
+	if err != nil {
 		c.dropped("malformed batch", peerOfID(from), err)
-		return nil, fmt.Errorf("unmarshal batch: %w", err)
+		return nil, err
 	}
-	if len(b.Packets) > maxBatchPackets {
+	if len(packets) > maxBatchPackets {
 		c.dropped("batch too large", peerOfID(from), nil)
-		return nil, fmt.Errorf("batch of %d packets", len(b.Packets))
+		return nil, fmt.Errorf("batch of %d packets", len(packets))
 	}
-	verdicts, err := c.ingest(from, b.Packets)
+	verdicts, err := c.ingest(from, packets)
 	if err != nil {
 		c.log.Warn("commit batch", "peer", from, "err", err)
 	}

@@ -8,8 +8,6 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"google.golang.org/protobuf/proto"
-
 	"github.com/parley-chat/parley/app/e2e"
 	"github.com/parley-chat/parley/vault"
 )
@@ -54,7 +52,7 @@ func (c *Client) prepare(from PeerID, packets [][]byte) []inPacket {
 	var peek senderCache
 	for i, raw := range packets {
 		in[i].raw = raw
-		if in[i].err = proto.Unmarshal(raw, &in[i].p); in[i].err != nil {
+		if in[i].err = decodePacket(raw, &in[i].p); in[i].err != nil {
 			continue
 		}
 		b, ok := in[i].p.Body.(*Packet_Envelope)
