@@ -40,13 +40,16 @@ func (k Kind) String() string {
 	return "kind(" + strconv.Itoa(int(k)) + ")"
 }
 
-// Envelope versions, per kind. Messages: version 2 signs a SHA-256 digest
-// of the envelope (see doc.go); version 1 signed the envelope bytes
-// themselves and is still opened. Requests and accepts: version 2 pads the
-// signed body inside the sealed box; version 1 did not and is refused.
+// Envelope versions, per kind. Messages: version 3 seals with
+// ChaCha20-Poly1305; version 2 sealed with NaCl secretbox and version 1 also
+// signed the envelope bytes themselves rather than a SHA-256 digest of them
+// (see doc.go); both are still opened. Requests and accepts: version 2 pads
+// the signed body inside the sealed box; version 1 did not and is refused.
 const (
 	messageVersionV1 = 1
-	messageVersion   = 2
+	messageVersionV2 = 2
+	messageVersionV3 = 3
+	messageVersion   = messageVersionV3
 	sealedVersion    = 2
 )
 
@@ -61,7 +64,7 @@ func (k Kind) version() uint64 {
 // acceptsVersion reports whether an envelope of kind k and version v is
 // opened.
 func (k Kind) acceptsVersion(v uint64) bool {
-	return v == k.version() || (k == KindMessage && v == messageVersionV1)
+	return v == k.version() || (k == KindMessage && (v == messageVersionV1 || v == messageVersionV2))
 }
 
 // Envelope field numbers (see wire.proto).

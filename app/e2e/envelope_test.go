@@ -236,9 +236,11 @@ func TestSealedEnvelopeVersion(t *testing.T) {
 	}
 }
 
-// TestEnvelopeSignature pins the version 2 signature construction, opens a
-// version 1 message (signature over the bytes themselves), and refuses an
-// envelope whose version byte was changed to the other construction.
+// TestEnvelopeSignature pins the digest signature of versions 2 and 3,
+// opens the envelopes of older builds (a pinned version 2 message sealed
+// with secretbox, and the same message made version 1: signature over the
+// bytes themselves), and refuses an envelope whose version byte was changed
+// to another version.
 func TestEnvelopeSignature(t *testing.T) {
 	alice, _, sa, sb, rnd := pair(t, "envelope-signature")
 	env := mustSeal(t, sa, rnd, "digest-signed")
@@ -246,13 +248,14 @@ func TestEnvelopeSignature(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if e.version != messageVersionV3 {
+		t.Fatalf("Seal wrote version %d, want %d", e.version, messageVersionV3)
+	}
 	d := sha256.Sum256(append([]byte("parley/v2/envelope-digest\x00"), e.signed...))
 	msg := append([]byte("parley/v2/envelope\x00"), d[:]...)
 	if !ed25519.Verify(alice.id.pub.ed[:], msg, e.signature) {
 		t.Fatal("signature is not Ed25519(labelEnvelopeSigned || SHA-256(labelEnvelopeDigest || envelope))")
 	}
-	// The same envelope relabelled as version 1 (signature over the bytes)
-	// fails, and so does a version 1 envelope relabelled as version 2.
 	relabel := func(b []byte, v byte) []byte {
 		c := bytes.Clone(b)
 		if c[0] != 0x08 {
@@ -261,12 +264,36 @@ func TestEnvelopeSignature(t *testing.T) {
 		c[1] = v
 		return c
 	}
-	expectRejected(t, sb, relabel(env, messageVersionV1), "version 2 envelope relabelled as version 1")
-	v1 := relabel(mustSeal(t, sa, rnd, "old build"), messageVersionV1)
-	e1, _ := parseEnvelope(v1)
-	copy(v1[len(v1)-64:], ed25519Sign(alice.id, append([]byte(labelEnvelope), e1.signed...)))
-	expectRejected(t, sb, relabel(v1, messageVersion), "version 1 envelope relabelled as version 2")
-	mustOpen(t, sb, v1, "old build")
+	expectRejected(t, sb, relabel(env, messageVersionV1), "version 3 envelope relabelled as version 1")
+	expectRejected(t, sb, relabel(env, messageVersionV2), "version 3 envelope relabelled as version 2")
+	expectRejected(t, sb, relabel(env, 4), "version 4")
 	mustOpen(t, sb, env, "digest-signed")
-	expectRejected(t, sb, relabel(env, 3), "version 3")
+
+	v := loadVectorsFrom(t, vectorsV2File).Vectors[0]
+	m := v.Messages[1] // alice → bob, sealed by the version 2 build
+	oldAlice, err := UnmarshalIdentity(v.AliceIdentity)
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldBob, err := UnmarshalIdentity(v.BobIdentity)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob := func() *Session {
+		s, err := UnmarshalSession(oldBob, m.Receiver)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	if m.From != "alice" || m.Envelope[1] != messageVersionV2 {
+		t.Fatalf("vectors_v2 message 1 is from %s, version %d", m.From, m.Envelope[1])
+	}
+	expectRejected(t, bob(), relabel(m.Envelope, messageVersionV3), "version 2 envelope relabelled as version 3")
+	mustOpen(t, bob(), m.Envelope, m.Plaintext)
+	v1 := relabel(m.Envelope, messageVersionV1)
+	e1, _ := parseEnvelope(v1)
+	copy(v1[len(v1)-64:], ed25519Sign(oldAlice, append([]byte(labelEnvelope), e1.signed...)))
+	expectRejected(t, bob(), relabel(v1, messageVersionV2), "version 1 envelope relabelled as version 2")
+	mustOpen(t, bob(), v1, m.Plaintext)
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"io"
 
+	"golang.org/x/crypto/chacha20poly1305"
 	"golang.org/x/crypto/hkdf"
 	"golang.org/x/crypto/nacl/secretbox"
 )
@@ -33,13 +34,15 @@ func kdfCK(ck *[32]byte) (mk, next [32]byte) {
 	return mk, next
 }
 
-// messageKeys expands a message key into the secretbox key and nonce of one
-// message: HKDF-SHA256(ikm = mk, salt = none, info = label || ad || header).
-// Binding the header and both identities here makes an altered header, or an
-// envelope moved to another conversation, fail authentication.
-func messageKeys(mk *[32]byte, ad *[64]byte, header []byte) (key [32]byte, nonce [24]byte) {
-	info := make([]byte, 0, len(labelMessage)+len(ad)+len(header))
-	info = append(append(append(info, labelMessage...), ad[:]...), header...)
+// messageKeys expands a message key into the key and nonce of one message:
+// HKDF-SHA256(ikm = mk, salt = none, info = label || ad || header) → key (32)
+// || nonce (24; ChaCha20-Poly1305 takes its first 12). Binding the header
+// and both identities here makes an altered header, or an envelope moved to
+// another conversation, fail authentication; the label keeps the keys of
+// the two ciphers apart.
+func messageKeys(label string, mk *[32]byte, ad *[64]byte, header []byte) (key [32]byte, nonce [24]byte) {
+	info := make([]byte, 0, len(label)+len(ad)+len(header))
+	info = append(append(append(info, label...), ad[:]...), header...)
 	r := hkdf.New(sha256.New, mk[:], nil, info)
 	var out [56]byte
 	_, _ = io.ReadFull(r, out[:])
@@ -49,18 +52,39 @@ func messageKeys(mk *[32]byte, ad *[64]byte, header []byte) (key [32]byte, nonce
 	return key, nonce
 }
 
-// sealMessage encrypts padded under the message key, appending to dst.
+// messageOverhead is what sealing adds to the padded plaintext: the
+// Poly1305 tag, of both ciphers.
+const messageOverhead = chacha20poly1305.Overhead
+
+// sealMessage encrypts padded under the message key, appending to dst: a
+// version 3 ciphertext, ChaCha20-Poly1305 (RFC 8439) under the key and nonce
+// of messageKeys(labelMessageV3, ...).
 func sealMessage(dst []byte, mk *[32]byte, ad *[64]byte, header, padded []byte) []byte {
-	key, nonce := messageKeys(mk, ad, header)
-	out := secretbox.Seal(dst, padded, &nonce, &key)
+	key, nonce := messageKeys(labelMessageV3, mk, ad, header)
+	aead, err := chacha20poly1305.New(key[:])
 	clear(key[:])
-	return out
+	if err != nil {
+		panic("e2e: " + err.Error()) // the key is always 32 bytes
+	}
+	return aead.Seal(dst, nonce[:chacha20poly1305.NonceSize], padded, nil)
 }
 
-// openMessage decrypts box under the message key.
-func openMessage(mk *[32]byte, ad *[64]byte, header, box []byte) ([]byte, bool) {
-	key, nonce := messageKeys(mk, ad, header)
-	out, ok := secretbox.Open(nil, box, &nonce, &key)
+// openMessage decrypts box under the message key with the cipher of the
+// envelope's version: ChaCha20-Poly1305 from version 3, NaCl secretbox
+// (XSalsa20-Poly1305, labelMessage) before.
+func openMessage(version uint8, mk *[32]byte, ad *[64]byte, header, box []byte) ([]byte, bool) {
+	if version < messageVersionV3 {
+		key, nonce := messageKeys(labelMessage, mk, ad, header)
+		out, ok := secretbox.Open(nil, box, &nonce, &key)
+		clear(key[:])
+		return out, ok
+	}
+	key, nonce := messageKeys(labelMessageV3, mk, ad, header)
+	aead, err := chacha20poly1305.New(key[:])
 	clear(key[:])
-	return out, ok
+	if err != nil {
+		return nil, false
+	}
+	out, err := aead.Open(nil, nonce[:chacha20poly1305.NonceSize], box, nil)
+	return out, err == nil
 }

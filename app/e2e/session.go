@@ -9,7 +9,6 @@ import (
 	"math"
 
 	"golang.org/x/crypto/curve25519"
-	"golang.org/x/crypto/nacl/secretbox"
 )
 
 // Session is a double-ratchet session with one friend (Signal's Double
@@ -161,7 +160,7 @@ func (s *Session) sealUnsigned(r *ratchet, rand io.Reader, plaintext []byte) ([]
 func (s *Session) sealEnvelope(mk *[32]byte, h *header, plaintext []byte) []byte {
 	var hbuf [maxHeaderLen]byte
 	hb := appendHeader(hbuf[:0], h)
-	ctLen := paddedLen(len(plaintext)) + secretbox.Overhead
+	ctLen := paddedLen(len(plaintext)) + messageOverhead
 	buf := make([]byte, 0, envelopeOverhead+len(hb)+ctLen)
 	buf = appendEnvelopeHead(buf, KindMessage, s.me.pub.ed[:], hb)
 	buf = appendCiphertextTag(buf, ctLen)
@@ -361,7 +360,7 @@ func (r *ratchet) withinBounds(h *header) bool {
 
 // decrypt opens the ciphertext with message key mk and strips the padding.
 func (s *Session) decrypt(mk *[32]byte, e *envelope) ([]byte, bool) {
-	padded, ok := openMessage(mk, &s.ad, e.header, e.ciphertext)
+	padded, ok := openMessage(e.version, mk, &s.ad, e.header, e.ciphertext)
 	if !ok {
 		return nil, false
 	}

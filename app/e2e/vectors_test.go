@@ -8,11 +8,19 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"golang.org/x/crypto/chacha20poly1305"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/vectors.json from the current code")
 
 const vectorsFile = "testdata/vectors.json"
+
+// vectorsV2File holds the vectors of the last version 2 build (message
+// envelopes sealed with NaCl secretbox), as that build wrote them: envelopes
+// of old builds must keep opening. TestVectorsDecode opens them; nothing
+// regenerates them.
+const vectorsV2File = "testdata/vectors_v2.json"
 
 // vectorsHowMade is recorded in the file itself.
 const vectorsHowMade = "Produced by TestVectors (go test ./app/e2e -run TestVectors -update) with the " +
@@ -62,6 +70,9 @@ type kdfVector struct {
 	Chain, MessageKey, NextChain   hexBytes
 	AD, Header, SecretboxKey       hexBytes
 	Nonce                          hexBytes
+	// The version 3 cipher's key and nonce (ChaCha20-Poly1305).
+	AEADKey   hexBytes `json:",omitempty"`
+	AEADNonce hexBytes `json:",omitempty"`
 }
 
 type vectorFile struct {
@@ -93,9 +104,11 @@ func makeKDFVector() kdfVector {
 	root, chain := kdfRK(&rk, dh)
 	m, next := kdfCK(&ck)
 	h := appendHeader(nil, &header{dh: [32]byte{9}, pn: 3, n: 7})
-	key, nonce := messageKeys(&mk, &ad, h)
+	key, nonce := messageKeys(labelMessage, &mk, &ad, h)
+	key3, nonce3 := messageKeys(labelMessageV3, &mk, &ad, h)
 	return kdfVector{RootKey: rk[:], DH: dh, RootOut: root[:], ChainOut: chain[:], Chain: ck[:],
-		MessageKey: m[:], NextChain: next[:], AD: ad[:], Header: h, SecretboxKey: key[:], Nonce: nonce[:]}
+		MessageKey: m[:], NextChain: next[:], AD: ad[:], Header: h, SecretboxKey: key[:], Nonce: nonce[:],
+		AEADKey: key3[:], AEADNonce: nonce3[:chacha20poly1305.NonceSize]}
 }
 
 func makeVector(t testing.TB, seed string) vector {
@@ -193,9 +206,15 @@ func TestVectors(t *testing.T) {
 }
 
 // TestVectorsDecode opens the pinned bytes with the pinned keys, without
-// regenerating anything.
+// regenerating anything: the current vectors and those of version 2.
 func TestVectorsDecode(t *testing.T) {
-	for _, v := range loadVectors(t).Vectors {
+	for _, file := range []string{vectorsFile, vectorsV2File} {
+		t.Run(filepath.Base(file), func(t *testing.T) { decodeVectors(t, loadVectorsFrom(t, file)) })
+	}
+}
+
+func decodeVectors(t *testing.T, f vectorFile) {
+	for _, v := range f.Vectors {
 		a, err := UnmarshalIdentity(v.AliceIdentity)
 		if err != nil {
 			t.Fatal(err)
@@ -240,9 +259,11 @@ func TestVectorsDecode(t *testing.T) {
 	}
 }
 
-func loadVectors(t testing.TB) vectorFile {
+func loadVectors(t testing.TB) vectorFile { return loadVectorsFrom(t, vectorsFile) }
+
+func loadVectorsFrom(t testing.TB, file string) vectorFile {
 	t.Helper()
-	b, err := os.ReadFile(vectorsFile)
+	b, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
