@@ -41,7 +41,7 @@ func WriteFrame(w io.Writer, b []byte, max int) error {
 // frameOf returns b as one frame of at most max bytes (DefaultMaxFrame if
 // max <= 0): uvarint length, then a copy of b.
 func frameOf(b []byte, max int) ([]byte, error) {
-	if err := checkFrame(len(b), &max); err != nil {
+	if err := checkFrame(len(b), max); err != nil {
 		return nil, err
 	}
 	frame := make([]byte, 0, binary.MaxVarintLen64+len(b))
@@ -54,24 +54,30 @@ func frameOf(b []byte, max int) ([]byte, error) {
 // output would copy the encoding once more (64 KiB for a long text).
 func marshalFrame(m proto.Message, max int) ([]byte, error) {
 	n := proto.Size(m)
-	if err := checkFrame(n, &max); err != nil {
+	if err := checkFrame(n, max); err != nil {
 		return nil, err
 	}
 	buf := make([]byte, 0, binary.MaxVarintLen64+n)
 	buf = binary.AppendUvarint(buf, uint64(n))
+	head := len(buf)
 	buf, err := proto.MarshalOptions{}.MarshalAppend(buf, m)
 	if err != nil {
 		return nil, fmt.Errorf("marshal %T: %w", m, err)
 	}
+	if len(buf)-head != n { // m changed between Size and Marshal
+		return nil, fmt.Errorf("marshal %T: %d bytes, announced %d", m, len(buf)-head, n)
+	}
 	return buf, nil
 }
 
-func checkFrame(n int, max *int) error {
-	if *max <= 0 {
-		*max = DefaultMaxFrame
+// checkFrame refuses a frame body of n bytes above max (DefaultMaxFrame if
+// max <= 0).
+func checkFrame(n, max int) error {
+	if max <= 0 {
+		max = DefaultMaxFrame
 	}
-	if n > *max {
-		return fmt.Errorf("write frame of %d bytes (max %d): %w", n, *max, ErrFrameTooLarge)
+	if n > max {
+		return fmt.Errorf("write frame of %d bytes (max %d): %w", n, max, ErrFrameTooLarge)
 	}
 	return nil
 }
