@@ -53,14 +53,16 @@ func frameOf(b []byte, max int) ([]byte, error) {
 // if max <= 0), length and body in one buffer: WriteFrame of proto.Marshal's
 // output would copy the encoding once more (64 KiB for a long text).
 func marshalFrame(m proto.Message, max int) ([]byte, error) {
-	n := proto.Size(m)
+	var o proto.MarshalOptions
+	n := o.Size(m)
 	if err := checkFrame(n, max); err != nil {
 		return nil, err
 	}
 	buf := make([]byte, 0, binary.MaxVarintLen64+n)
 	buf = binary.AppendUvarint(buf, uint64(n))
 	head := len(buf)
-	buf, err := proto.MarshalOptions{}.MarshalAppend(buf, m)
+	o.UseCachedSize = true // the sizes Size just computed: not walked twice
+	buf, err := o.MarshalAppend(buf, m)
 	if err != nil {
 		return nil, fmt.Errorf("marshal %T: %w", m, err)
 	}

@@ -46,8 +46,7 @@ const sealHead = 1 + chacha20poly1305.NonceSizeX
 
 // seal returns version || random nonce || ciphertext+tag of plain, bound to key.
 func (s *sealer) seal(key, plain []byte) []byte {
-	out := make([]byte, sealHead, recordOverhead+len(plain))
-	return s.sealTail(key, out, plain)
+	return s.sealTail(key, sealBuffer(len(plain)), plain)
 }
 
 // sealBuffer returns an empty value of sealHead bytes with room for n bytes of

@@ -129,7 +129,9 @@ func (tx *Tx) set(key, sealed []byte) error {
 // the record's plaintext is b[sealHead:], ready for sealInPlace.
 func encode(m proto.Message) ([]byte, error) {
 	o := proto.MarshalOptions{Deterministic: true}
-	b, err := o.MarshalAppend(sealBuffer(o.Size(m)), m)
+	buf := sealBuffer(o.Size(m))
+	o.UseCachedSize = true // m is this call's own and unchanged since Size
+	b, err := o.MarshalAppend(buf, m)
 	if err != nil {
 		return nil, fmt.Errorf("encode %T: %w", m, err)
 	}

@@ -271,14 +271,7 @@ func TestEnvelopeSignature(t *testing.T) {
 
 	v := loadVectorsFrom(t, vectorsV2File).Vectors[0]
 	m := v.Messages[1] // alice → bob, sealed by the version 2 build
-	oldAlice, err := UnmarshalIdentity(v.AliceIdentity)
-	if err != nil {
-		t.Fatal(err)
-	}
-	oldBob, err := UnmarshalIdentity(v.BobIdentity)
-	if err != nil {
-		t.Fatal(err)
-	}
+	oldAlice, oldBob := v.identities(t)
 	bob := func() *Session {
 		s, err := UnmarshalSession(oldBob, m.Receiver)
 		if err != nil {

@@ -213,16 +213,23 @@ func TestVectorsDecode(t *testing.T) {
 	}
 }
 
+// identities returns alice's and bob's identities of vector v.
+func (v *vector) identities(t testing.TB) (alice, bob *IdentityPrivate) {
+	t.Helper()
+	alice, err := UnmarshalIdentity(v.AliceIdentity)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob, err = UnmarshalIdentity(v.BobIdentity)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return alice, bob
+}
+
 func decodeVectors(t *testing.T, f vectorFile) {
 	for _, v := range f.Vectors {
-		a, err := UnmarshalIdentity(v.AliceIdentity)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := UnmarshalIdentity(v.BobIdentity)
-		if err != nil {
-			t.Fatal(err)
-		}
+		a, b := v.identities(t)
 		c, err := ParseInvite(v.AliceInvite)
 		if err != nil || c.Identity != a.Public() {
 			t.Fatalf("%s: ParseInvite: %v", v.Seed, err)
