@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/network"
@@ -160,7 +161,9 @@ func (k *courier) flush(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	items := k.items
+	// A copy: forget compacts k.items in place, and items[sent:] must
+	// survive that for the mailbox below.
+	items := slices.Clone(k.items)
 	if vc.KeyChanged {
 		if items = holdSealed(items); len(items) == 0 {
 			return false, nil // TrustNewKey pokes us

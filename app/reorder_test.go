@@ -225,3 +225,75 @@ func TestCommittedButNotAcked(t *testing.T) {
 		time.Sleep(20 * time.Millisecond) // poll interval of a bounded wait
 	}
 }
+
+// TestDirectThenMailbox: when the friend refuses a packet in the middle of
+// a direct frame, the items from that one on go to the friend's mailbox,
+// all of them, in the same delivery attempt (a bug once handed the
+// mailbox a slice that forgetting the delivered items had compacted in
+// place: it skipped the refused item and tried an empty one).
+func TestDirectThenMailbox(t *testing.T) {
+	node := startNode(t)
+	alice, bob := newUser(t, "alice", node.addr), newUser(t, "bob", node.addr)
+	befriend(t, alice, bob)
+	bobID := bob.id()
+	alice.close()
+	c := alice.openIdle() // no courier runs: the test drives one by hand
+	defer c.Close()
+	first, err := c.Send(t.Context(), bobID, "delivered directly")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bad vault.Outbox
+	err = c.v.Update(func(tx *vault.Tx) error {
+		it, err := tx.GetOutbox(string(first))
+		if err != nil {
+			return err
+		}
+		bad = vault.Outbox{ID: newID(it.CreatedAt), To: it.To, Kind: kindText, Payload: []byte("not a packet"), CreatedAt: it.CreatedAt.Add(time.Nanosecond)}
+		return tx.AddOutbox(bad)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	last, err := c.Send(t.Context(), bobID, "deposited after the refusal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	connect(t, &testUser{c: c}, bob)
+
+	k := &courier{c: c, peer: bobID, wake: make(chan struct{}, 1), ids: make(map[string]bool)}
+	progress, err := k.flush(t.Context())
+	if !progress || err != nil {
+		t.Fatalf("flush = %v, %v; want progress and no error", progress, err)
+	}
+	if len(k.items) != 0 {
+		t.Fatalf("courier still holds %d items after one flush, want 0", len(k.items))
+	}
+	var left int
+	var status [2]string
+	err = c.v.View(func(tx *vault.Tx) error {
+		var err error
+		if left, err = tx.CountOutbox(); err != nil {
+			return err
+		}
+		for i, id := range []MsgID{first, last} {
+			m, err := tx.GetMessage(string(bobID), string(id))
+			if err != nil {
+				return err
+			}
+			status[i] = m.Status
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if left != 0 {
+		t.Errorf("outbox holds %d items after one flush, want 0 (the refused one deposited too)", left)
+	}
+	// bob stored the last message from the frame already: once he fetches
+	// the mailbox copy, his receipt may turn "mailbox" into "delivered".
+	if status[0] != string(StatusDelivered) || (status[1] != string(StatusMailbox) && status[1] != string(StatusDelivered)) {
+		t.Errorf("statuses %v, want [delivered mailbox] (or [delivered delivered])", status)
+	}
+}
