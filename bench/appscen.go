@@ -191,11 +191,7 @@ func runThroughput(e *env) ([]Result, error) {
 		levels = append(levels, 64)
 	}
 	for _, conc := range levels {
-		cpu0, n0 := cpuTime(), w.alice.deliveredCount()
-		r, err := measureRate(p, func(maxOps int, deadline time.Time) (int, error) {
-			return w.blast(e.ctx, maxOps, 100, conc, deadline)
-		})
-		cpuPer := (cpuTime() - cpu0) / time.Duration(max(1, w.alice.deliveredCount()-n0))
+		r, cpuPer, err := w.burstRate(e.ctx, p, 100, conc)
 		if err != nil {
 			rs = append(rs, notMeasured("3", figure, goal, err.Error()))
 			break
@@ -210,6 +206,10 @@ func runThroughput(e *env) ([]Result, error) {
 		lastID, lastCPU = row.ID, cpuPer
 	}
 	rs = append(rs, smallFloorRow(fl, flErr, lastID, lastCPU))
+	rs = append(rs, memDiskRow(e, "3.memdisk16", figure+", vaults on tmpfs (no disk), 100 B texts, 16 concurrent Send callers",
+		"msg/s", "message", e.sizeFor(1, 2), func(w *appWorld) (rates, time.Duration, error) {
+			return w.burstRate(e.ctx, p, 100, 16)
+		}))
 	cpu0, n0 := cpuTime(), w.alice.deliveredCount()
 	r, err := measureRate(p, func(maxOps int, deadline time.Time) (int, error) {
 		return w.blastBatches(e.ctx, maxOps, 100, 256, deadline)
@@ -266,7 +266,7 @@ func runLarge(e *env) ([]Result, error) {
 	row.Note = cpuNote(cpuPer, fmt.Sprintf("%d KiB message", size>>10))
 	largeBaseline(e, &row, ceiling)
 	row.judge(check{name: "rate", got: row.Median, limit: 300, unit: " MB/s"})
-	rs := []Result{row, floorRow, w.large4Row(e, rowFigure(4), ceiling), memLargeRow(e, p, rowFigure(largeSenders))}
+	rs := []Result{row, floorRow, w.large4Row(e, rowFigure(4), ceiling), largeMemDiskRow(e, p, rowFigure(largeSenders))}
 	if c, err := e2eLargeRate(e); err == nil {
 		rs = append(rs, c)
 	}
@@ -300,47 +300,66 @@ func (w *appWorld) large4Row(e *env, figure string, ceiling float64) Result {
 	return row
 }
 
-// memLargeRow is row 8.memdisk, a diagnostic: 8.large in a fresh world
-// with both clients' vaults on tmpfs, where a synced write reaches no disk,
-// beside the same in a fresh world on disk, back to back (8.large's own
-// world has carried scenarios 2 and 3, so it is not the fair comparison).
-// The difference is what durable storage on this machine's disk costs.
-func memLargeRow(e *env, p plan, figure string) Result {
-	const id = "8.memdisk"
-	figure = strings.Replace(figure, "durable both sides", "vaults on tmpfs (no disk)", 1)
-	// Three stored copies of every text, none reclaimed during the row.
-	dir, err := memDir(uint64(e.sizeFor(1, 6)) << 30)
+// memDiskRow is a diagnostic row (3.memdisk16, 8.memdisk): measure in a
+// fresh world with both clients' vaults on tmpfs, where a synced write
+// reaches no disk, beside the same in a fresh world on disk, back to back
+// (the scenario's own world has carried the scenarios before, so it is not
+// the fair comparison). The difference is what durable storage on this
+// machine's disk costs. tmpfs must have needGiB free: the row reclaims
+// nothing while it runs. per names what measure's CPU time is per.
+func memDiskRow(e *env, id, figure, unit, per string, needGiB int, measure func(*appWorld) (rates, time.Duration, error)) Result {
+	dir, err := memDir(uint64(needGiB) << 30)
 	if err != nil {
 		return notMeasured(id, figure, "", err.Error())
 	}
 	defer os.RemoveAll(dir)
-	disk, diskCPU, err := e.freshLargeRate(e.dir("fresh-disk"), p)
+	disk, diskCPU, err := e.freshRate(e.dir("fresh-disk-"+id), measure)
 	if err != nil {
 		return notMeasured(id, figure, "", "fresh world on disk: "+err.Error())
 	}
-	mem, memCPU, err := e.freshLargeRate(dir, p)
+	mem, memCPU, err := e.freshRate(dir, measure)
 	if err != nil {
 		return notMeasured(id, figure, "", err.Error())
 	}
-	row := rateRow(id, figure, "MB/s", mem)
-	row.Note = cpuNote(memCPU, fmt.Sprintf("%d KiB message", app.MaxTextBytes>>10)) +
-		fmt.Sprintf("; the same in a fresh world on disk, just before: %.1f MB/s (%.0f %% of this) at %.0f µs CPU per message, "+
+	row := rateRow(id, figure, unit, mem)
+	row.Note = cpuNote(memCPU, per) +
+		fmt.Sprintf("; the same in a fresh world on disk, just before: %.1f %s (%.0f %% of this) at %.0f µs CPU per %s, "+
 			"%.0f µs more: the kernel's side of durable storage on this disk (block allocation, write-back and "+
 			"fdatasync of Badger's logs and tables; see bench/syncprobe and third_party/badger/PARLEY.md)",
-			disk.median(), 100*disk.median()/row.Median, us(diskCPU), us(diskCPU-memCPU))
+			disk.median(), unit, 100*disk.median()/row.Median, us(diskCPU), per, us(diskCPU-memCPU))
 	row.judge()
 	return row
 }
 
-// freshLargeRate runs 8.large's measurement in a new world whose data
-// lives under root, and closes it.
-func (e *env) freshLargeRate(root string, p plan) (rates, time.Duration, error) {
+// largeMemDiskRow is row 8.memdisk: 8.large on tmpfs beside disk. Three
+// stored copies of every text, none reclaimed during the row.
+func largeMemDiskRow(e *env, p plan, figure string) Result {
+	figure = strings.Replace(figure, "durable both sides", "vaults on tmpfs (no disk)", 1)
+	return memDiskRow(e, "8.memdisk", figure, "MB/s", fmt.Sprintf("%d KiB message", app.MaxTextBytes>>10), e.sizeFor(1, 6),
+		func(w *appWorld) (rates, time.Duration, error) { return w.largeRate(e.ctx, p, largeSenders) })
+}
+
+// freshRate runs measure in a new world whose data lives under root, and
+// closes it.
+func (e *env) freshRate(root string, measure func(*appWorld) (rates, time.Duration, error)) (rates, time.Duration, error) {
 	w, err := e.newAppWorld(root)
 	if err != nil {
 		return nil, 0, err
 	}
 	defer w.Close()
-	return w.largeRate(e.ctx, p, largeSenders)
+	return measure(w)
+}
+
+// burstRate is the rate of size-byte texts from conc concurrent Send
+// callers, in messages per second per round, with the CPU time per
+// message.
+func (w *appWorld) burstRate(ctx context.Context, p plan, size, conc int) (rates, time.Duration, error) {
+	cpu0, n0 := cpuTime(), w.alice.deliveredCount()
+	r, err := measureRate(p, func(maxOps int, deadline time.Time) (int, error) {
+		return w.blast(ctx, maxOps, size, conc, deadline)
+	})
+	cpuPer := (cpuTime() - cpu0) / time.Duration(max(1, w.alice.deliveredCount()-n0))
+	return r, cpuPer, err
 }
 
 // largeRate is the rate of app.MaxTextBytes texts from senders concurrent
@@ -348,14 +367,10 @@ func (e *env) freshLargeRate(root string, p plan) (rates, time.Duration, error) 
 // message.
 func (w *appWorld) largeRate(ctx context.Context, p plan, senders int) (rates, time.Duration, error) {
 	size := app.MaxTextBytes
-	cpu0, n0 := cpuTime(), w.alice.deliveredCount()
-	r, err := measureRate(p, func(maxOps int, deadline time.Time) (int, error) {
-		return w.blast(ctx, maxOps, size, senders, deadline)
-	})
+	r, cpuPer, err := w.burstRate(ctx, p, size, senders)
 	if err != nil {
 		return nil, 0, err
 	}
-	cpuPer := (cpuTime() - cpu0) / time.Duration(max(1, w.alice.deliveredCount()-n0))
 	for i := range r {
 		r[i] *= float64(size) / 1e6
 	}

@@ -8,7 +8,8 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// memDir makes a fresh directory on tmpfs (/dev/shm) for row 8.memdisk,
+// memDir makes a fresh directory on tmpfs (/dev/shm) for rows 3.memdisk16
+// and 8.memdisk,
 // if the tmpfs has at least need bytes free (the row's vaults live in RAM).
 func memDir(need uint64) (string, error) {
 	var st unix.Statfs_t
