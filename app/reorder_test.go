@@ -243,14 +243,12 @@ func TestDirectThenMailbox(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var bad vault.Outbox
-	err = c.v.Update(func(tx *vault.Tx) error {
+	err = c.v.Update(func(tx *vault.Tx) error { // bob refuses it: not a packet
 		it, err := tx.GetOutbox(string(first))
 		if err != nil {
 			return err
 		}
-		bad = vault.Outbox{ID: newID(it.CreatedAt), To: it.To, Kind: kindText, Payload: []byte("not a packet"), CreatedAt: it.CreatedAt.Add(time.Nanosecond)}
-		return tx.AddOutbox(bad)
+		return tx.AddOutbox(vault.Outbox{ID: newID(it.CreatedAt), To: it.To, Kind: kindText, Payload: []byte("not a packet"), CreatedAt: it.CreatedAt.Add(time.Nanosecond)})
 	})
 	if err != nil {
 		t.Fatal(err)

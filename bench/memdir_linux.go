@@ -9,8 +9,8 @@ import (
 )
 
 // memDir makes a fresh directory on tmpfs (/dev/shm) for rows 3.memdisk16
-// and 8.memdisk,
-// if the tmpfs has at least need bytes free (the row's vaults live in RAM).
+// and 8.memdisk, if the tmpfs has at least need bytes free (the row's
+// vaults live in RAM).
 func memDir(need uint64) (string, error) {
 	var st unix.Statfs_t
 	if err := unix.Statfs("/dev/shm", &st); err != nil {
