@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"time"
 
@@ -122,17 +123,24 @@ type sendReq struct {
 // commits everything queued so far in one transaction, then whatever
 // queued meanwhile, and so on; the others wait for their result.
 type sendQueue struct {
-	mu      sync.Mutex // guards pending and busy
+	mu      sync.Mutex // guards the fields below
 	pending []*sendReq
 	busy    bool
+	last    int       // callers in the batch committed last
+	lastEnd time.Time // when it was committed
+	window  time.Duration
 }
+
+// gatherWindow bounds how long a leader waits for the callers of the batch
+// just committed to queue again (see gather).
+const gatherWindow = 150 * time.Microsecond
 
 func (c *Client) sendQueue(to PeerID) *sendQueue {
 	c.peers.mu.Lock()
 	defer c.peers.mu.Unlock()
 	q, ok := c.peers.sendQs[to]
 	if !ok {
-		q = &sendQueue{}
+		q = &sendQueue{window: gatherWindow}
 		c.peers.sendQs[to] = q
 	}
 	return q
@@ -147,6 +155,7 @@ func (q *sendQueue) submit(r *sendReq, commit func([]*sendReq) error) error {
 	}
 	q.busy = true
 	for len(q.pending) > 0 {
+		q.gather()
 		batch := q.pending
 		q.pending = nil
 		q.mu.Unlock()
@@ -155,10 +164,31 @@ func (q *sendQueue) submit(r *sendReq, commit func([]*sendReq) error) error {
 			b.done <- err
 		}
 		q.mu.Lock()
+		q.last, q.lastEnd = len(batch), time.Now()
 	}
 	q.busy = false
 	q.mu.Unlock()
 	return <-r.done
+}
+
+// gather lets a burst keep its batches whole. Callers that loop on Send
+// come back a few microseconds after their batch committed; cutting the
+// next batch at once would split them into ever alternating halves (the
+// callers still queued, then the ones just released), each half paying a
+// whole synced commit. So while the batch just committed was larger than
+// what is queued, and it committed less than q.window (gatherWindow) ago,
+// the leader yields to let its callers queue again. A lone sender never
+// waits: its last batch held one caller, itself. Called with q.mu held.
+func (q *sendQueue) gather() {
+	if q.last <= 1 {
+		return
+	}
+	until := q.lastEnd.Add(q.window)
+	for len(q.pending) < q.last && time.Now().Before(until) {
+		q.mu.Unlock()
+		runtime.Gosched()
+		q.mu.Lock()
+	}
 }
 
 // commitSends seals and stores a batch of messages to one friend in one
