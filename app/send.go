@@ -121,7 +121,8 @@ type sendReq struct {
 
 // sendQueue combines concurrent Sends to one friend: the first caller
 // commits everything queued so far in one transaction, then whatever
-// queued meanwhile, and so on; the others wait for their result.
+// queued meanwhile (gathering the callers it just released, see gather),
+// and so on; the others wait for their result.
 type sendQueue struct {
 	mu      sync.Mutex // guards the fields below
 	pending []*sendReq
