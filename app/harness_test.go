@@ -138,10 +138,28 @@ func (u *testUser) id() PeerID { return u.c.Me().PeerID }
 // wait returns the first event for which match is true, failing after 20 s.
 func (u *testUser) wait(what string, match func(Event) bool) Event {
 	u.t.Helper()
+	return u.waitOrState(what, match, nil)
+}
+
+// waitOrState is wait that also returns (nil) as soon as state, if not nil,
+// reports true: checked before each event and every 20 ms. It is for a
+// condition whose event may have gone by during an earlier wait.
+func (u *testUser) waitOrState(what string, match func(Event) bool, state func() bool) Event {
+	u.t.Helper()
 	deadline := time.NewTimer(20 * time.Second)
 	defer deadline.Stop()
+	var tick <-chan time.Time
+	if state != nil {
+		tk := time.NewTicker(20 * time.Millisecond)
+		defer tk.Stop()
+		tick = tk.C
+	}
 	for {
+		if state != nil && state() {
+			return nil
+		}
 		select {
+		case <-tick:
 		case ev, ok := <-u.events:
 			if !ok {
 				u.t.Fatalf("%s: event stream closed while waiting for %s", u.name, what)

@@ -3,6 +3,7 @@ package app
 import (
 	"crypto/ed25519"
 	"crypto/rand"
+	"fmt"
 	"testing"
 	"time"
 
@@ -22,29 +23,11 @@ func isPresence(p PeerID, online bool) func(Event) bool {
 // waitOnline waits until u sees p online. The PresenceChanged event alone
 // is not enough: the presence loop may run between the commit of a
 // friendship and the emission of its FriendAccepted event, so the event can
-// come first and be skipped by a wait for FriendAccepted. So the current
-// state is checked too, as each event arrives and every 20 ms, for at
-// most 20 s.
+// come first and be skipped by a wait for FriendAccepted. So u's current
+// state is checked too.
 func (u *testUser) waitOnline(p PeerID) {
 	u.t.Helper()
-	deadline := time.NewTimer(20 * time.Second)
-	defer deadline.Stop()
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
-	for !u.c.peers.isOnline(p) {
-		select {
-		case ev, ok := <-u.events:
-			if !ok {
-				u.t.Fatalf("%s: event stream closed while waiting for %s online", u.name, p)
-			}
-			if isPresence(p, true)(ev) {
-				return
-			}
-		case <-tick.C:
-		case <-deadline.C:
-			u.t.Fatalf("%s: timed out waiting for %s online", u.name, p)
-		}
-	}
+	u.waitOrState(fmt.Sprintf("%s online", p), isPresence(p, true), func() bool { return u.c.peers.isOnline(p) })
 }
 
 // TestPresenceAndNodeRestart: friends see each other online; after a node
